@@ -1,0 +1,58 @@
+# Two commands matter: `make run` (the clearing house on its embedded default) and `make test`.
+# Both set everything up first on a fresh machine: a pinned uv, then the locked environment.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_REPORT ?= $(or $(NORDCLEAR_TEST_REPORT),test-artifacts/junit.xml)
+
+.PHONY: setup run test test-unit test-integration test-e2e lint format proto proto-check clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/nordclear: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+setup: $(BIN)/nordclear
+
+protos/node_modules/.bin/buf: protos/package.json protos/package-lock.json
+	cd protos && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: setup
+	$(BIN)/nordclear run
+
+lint: setup protos/node_modules/.bin/buf
+	$(BIN)/ruff check services tests protos
+	$(BIN)/ruff format --check services tests protos
+	$(BIN)/mypy services tests protos/generate.py
+	cd protos && node_modules/.bin/buf lint
+	$(BIN)/python protos/generate.py --check
+
+test: lint
+	@mkdir -p $(dir $(TEST_REPORT))
+	$(BIN)/pytest --junitxml=$(TEST_REPORT)
+
+test-unit: setup
+	$(BIN)/pytest -m unit
+
+test-integration: setup
+	$(BIN)/pytest -m integration
+
+test-e2e: setup
+	$(BIN)/pytest -m e2e
+
+format: setup
+	$(BIN)/ruff check --fix services tests protos
+	$(BIN)/ruff format services tests protos
+
+proto: setup
+	$(BIN)/python protos/generate.py
+
+clean:
+	rm -rf .tools $(VENV) protos/node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

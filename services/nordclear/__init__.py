@@ -1,0 +1,1 @@
+"""Nordclear: the Nordic AI clearing house."""

@@ -1,0 +1,1 @@
+"""Generated code for the proto package nordclear.matching (see nordclear.gen); do not edit."""

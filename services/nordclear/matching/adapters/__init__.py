@@ -1,0 +1,1 @@
+"""Adapters of the matching service: SQL schema, repositories, and event consumers."""

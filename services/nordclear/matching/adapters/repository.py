@@ -1,0 +1,68 @@
+"""Reading and writing the repertoire read model through SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nordclear.matching.adapters.orm import index_changes, indexed_recordings, indexed_works
+from nordclear.matching.domain.read_model import ChangeKind, IndexedWork, IndexStatus
+
+
+class RepertoireIndex:
+    """The local copy of works and recordings."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, work: IndexedWork) -> None:
+        """Insert or replace ``work`` and its recordings."""
+        await self._session.execute(delete(indexed_recordings).where(indexed_recordings.c.work_id == work.work_id))
+        await self._session.execute(delete(indexed_works).where(indexed_works.c.work_id == work.work_id))
+        await self._session.execute(
+            insert(indexed_works).values(
+                work_id=work.work_id,
+                title=work.title,
+                iswc=work.iswc,
+                creator_names="\n".join(work.creator_names),
+            )
+        )
+        if work.recordings:
+            await self._session.execute(
+                insert(indexed_recordings),
+                [
+                    {
+                        "isrc": recording.isrc,
+                        "work_id": work.work_id,
+                        "title": recording.title,
+                        "main_artist": recording.main_artist,
+                        "duration_ms": recording.duration_ms,
+                    }
+                    for recording in work.recordings
+                ],
+            )
+
+    async def journal(self, work_id: str, kind: ChangeKind, event_id: str, changed_at: datetime) -> None:
+        """Append one applied change (dated by when it happened in the repertoire) to the journal."""
+        await self._session.execute(
+            insert(index_changes).values(
+                work_id=work_id, change_kind=kind.value, event_id=event_id, changed_at=changed_at
+            )
+        )
+
+    async def status(self) -> IndexStatus:
+        """Counts and the time of the last change."""
+        works = await self._session.scalar(select(func.count()).select_from(indexed_works))
+        recordings = await self._session.scalar(select(func.count()).select_from(indexed_recordings))
+        changes, last_change_at = (
+            await self._session.execute(select(func.count(), func.max(index_changes.c.changed_at)))
+        ).one()
+        return IndexStatus(
+            works_indexed=works or 0,
+            recordings_indexed=recordings or 0,
+            changes_applied=changes,
+            last_change_at=last_change_at,
+        )

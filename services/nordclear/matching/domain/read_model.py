@@ -1,0 +1,48 @@
+"""The matching service's picture of the repertoire: what it needs to match usage lines to works.
+
+It is a copy, built from the repertoire's events. Every applied change is also journalled, because a
+change to the repertoire is the moment to re-try lines that did not match before (BRIEF §5.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ChangeKind(StrEnum):
+    """What happened to a work in the read model."""
+
+    ADDED = "added"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedRecording:
+    """A recording of an indexed work, matched by ISRC."""
+
+    isrc: str
+    title: str
+    main_artist: str
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedWork:
+    """A work as the matcher sees it."""
+
+    work_id: str
+    title: str
+    iswc: str | None
+    creator_names: tuple[str, ...]
+    recordings: tuple[IndexedRecording, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStatus:
+    """Size and freshness of the read model."""
+
+    works_indexed: int
+    recordings_indexed: int
+    changes_applied: int
+    last_change_at: datetime | None

@@ -1,0 +1,1 @@
+"""Use cases of the matching service, each one unit of work."""

@@ -1,0 +1,1 @@
+"""Kafka messaging: event envelopes, the outbox relay, the inbox consumer, dead letters and topics."""

@@ -1,0 +1,56 @@
+"""Prometheus metrics every service exports; names are the contract with deploy/ alert rules and dashboards.
+
+All are defined once here so that the deployment tests can check that every query in the alert rules
+and the Grafana dashboard names a metric that exists.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+RPC_REQUESTS = Counter(
+    "nordclear_grpc_requests",
+    "gRPC calls handled, by service, method and status code.",
+    ["service", "method", "code"],
+)
+RPC_LATENCY = Histogram(
+    "nordclear_grpc_request_duration_seconds",
+    "Time from receiving a gRPC call to its status.",
+    ["service", "method"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+EVENTS_HANDLED = Counter(
+    "nordclear_events_handled",
+    "Kafka events taken from a topic, by consumer group, event type and outcome "
+    "(applied, duplicate, ignored, dead_lettered).",
+    ["consumer_group", "event_type", "outcome"],
+)
+CONSUMER_LAG = Gauge(
+    "nordclear_consumer_lag_messages",
+    "Messages between a consumer group's position and the partition's high watermark.",
+    ["consumer_group", "topic", "partition"],
+)
+DEAD_LETTERS = Counter(
+    "nordclear_dead_letters",
+    "Messages a consumer group could not handle and parked on its dead-letter topic.",
+    ["consumer_group"],
+)
+OUTBOX_DEPTH = Gauge("nordclear_outbox_depth", "Outbox rows not yet published.", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "nordclear_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row (0 when empty).", ["service"]
+)
+OUTBOX_PUBLISHED = Counter("nordclear_outbox_published", "Outbox rows published to Kafka.", ["service"])
+SERVICE_UP = Gauge("nordclear_service_up", "1 while the service is serving, 0 while it stops.", ["service"])
+
+ALL_METRIC_NAMES: tuple[str, ...] = (
+    "nordclear_grpc_requests_total",
+    "nordclear_grpc_request_duration_seconds",
+    "nordclear_events_handled_total",
+    "nordclear_consumer_lag_messages",
+    "nordclear_dead_letters_total",
+    "nordclear_outbox_depth",
+    "nordclear_outbox_oldest_age_seconds",
+    "nordclear_outbox_published_total",
+    "nordclear_service_up",
+)
+"""Names as Prometheus scrapes them (counters gain ``_total``); the deployment tests check against it."""

@@ -1,0 +1,34 @@
+"""Conversions between shared domain values and the shared protobuf types (``nordclear.common.v1``).
+
+Every servicer and event translator uses these, so a society or a timestamp is converted the same way
+everywhere, and an out-of-range enum number from a client is an INVALID_ARGUMENT naming the field.
+"""
+
+from __future__ import annotations
+
+from nordclear.gen.common.v1 import codes_pb2
+from nordclear.platform.errors import InvalidArgument
+
+_SOCIETY_TO_PROTO: dict[str, codes_pb2.Society.ValueType] = {
+    "KODA": codes_pb2.SOCIETY_KODA,
+    "STEF": codes_pb2.SOCIETY_STEF,
+    "STIM": codes_pb2.SOCIETY_STIM,
+    "TEOSTO": codes_pb2.SOCIETY_TEOSTO,
+    "TONO": codes_pb2.SOCIETY_TONO,
+}
+_SOCIETY_FROM_PROTO = {value: name for name, value in _SOCIETY_TO_PROTO.items()}
+
+
+def society_to_proto(name: str) -> codes_pb2.Society.ValueType:
+    """The protobuf society of a member society's name."""
+    return _SOCIETY_TO_PROTO[name]
+
+
+def society_from_proto(value: codes_pb2.Society.ValueType, field: str) -> str | None:
+    """The member society's name, or None when unspecified; InvalidArgument for an unknown number."""
+    if value == codes_pb2.SOCIETY_UNSPECIFIED:
+        return None
+    name = _SOCIETY_FROM_PROTO.get(value)
+    if name is None:
+        raise InvalidArgument(field, value, "must be one of the five member societies")
+    return name

@@ -1,0 +1,32 @@
+"""The one place where Nordclear errors become gRPC status codes.
+
+Services raise subclasses of the platform errors; the interceptor looks the class up here (nearest base
+wins), so adding a service error never needs a new mapping and no servicer picks codes by hand.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from nordclear.platform import errors
+
+_STATUS_BY_ERROR: dict[type[errors.NordclearError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.Unimplemented: grpc.StatusCode.UNIMPLEMENTED,
+}
+
+
+def status_for(error: errors.NordclearError) -> grpc.StatusCode:
+    """The status code for ``error``: that of its nearest mapped base class."""
+    for cls in type(error).__mro__:
+        code = _STATUS_BY_ERROR.get(cls)  # type: ignore[arg-type]
+        if code is not None:
+            return code
+    # NordclearError itself, raised directly, means a condition nobody classified: a server-side bug.
+    return grpc.StatusCode.INTERNAL

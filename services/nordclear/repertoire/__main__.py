@@ -1,0 +1,5 @@
+"""Run the repertoire service: ``python -m nordclear.repertoire``."""
+
+from nordclear.repertoire.bootstrap import main
+
+main()

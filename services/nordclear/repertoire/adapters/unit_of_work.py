@@ -1,0 +1,21 @@
+"""The repertoire's unit of work: the platform's, plus the repertoire's repositories."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from nordclear.platform.db.unit_of_work import UnitOfWork
+from nordclear.repertoire.adapters.repository import RequestLog, WorkRepository
+
+
+class RepertoireUnitOfWork(UnitOfWork):
+    """One transaction over works and request ids, publishing through the outbox."""
+
+    works: WorkRepository
+    requests: RequestLog
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.works = WorkRepository(self.session)
+        self.requests = RequestLog(self.session)
+        return self

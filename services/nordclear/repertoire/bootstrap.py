@@ -1,0 +1,37 @@
+"""Composition root of the repertoire service: builds every part by hand and wires them together."""
+
+from __future__ import annotations
+
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
+from nordclear.platform.service_runtime import ServiceRuntime, service_main
+from nordclear.platform.settings import ServiceSettings
+from nordclear.platform.topology import REPERTOIRE
+from nordclear.repertoire.adapters import orm
+from nordclear.repertoire.adapters.events import RepertoireEventTranslator
+from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
+from nordclear.repertoire.entrypoints.access import ACCESS_POLICY
+from nordclear.repertoire.entrypoints.grpc_servicer import RepertoireServicer
+
+
+def build(settings: ServiceSettings) -> ServiceRuntime:
+    """The repertoire service, ready to ``start`` or ``run``."""
+    runtime = ServiceRuntime(
+        spec=REPERTOIRE,
+        settings=settings,
+        tables=orm.messaging,
+        migrations="nordclear.repertoire:migrations",
+        policy=ACCESS_POLICY,
+    )
+    translate = RepertoireEventTranslator(runtime.kafka_names.events_topic(REPERTOIRE))
+
+    def unit_of_work() -> RepertoireUnitOfWork:
+        return RepertoireUnitOfWork(runtime.session_factory, orm.messaging, runtime.relay.wake, translate)
+
+    servicer = RepertoireServicer(unit_of_work)
+    runtime.add_servicer(lambda server: pb_grpc.add_RepertoireServiceServicer_to_server(servicer, server))
+    return runtime
+
+
+def main() -> None:
+    """``python -m nordclear.repertoire``."""
+    service_main(REPERTOIRE, build)

@@ -1,0 +1,1 @@
+"""Entry points of the repertoire service: the gRPC servicer translates protobuf to use cases."""

@@ -1,0 +1,1 @@
+"""Use cases of the repertoire service, each one unit of work."""

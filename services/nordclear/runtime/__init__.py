@@ -1,0 +1,1 @@
+"""Running the whole clearing house on one machine: the embedded default that ``make run`` starts."""

@@ -1,0 +1,1 @@
+"""Tests of Nordclear: unit, integration and end-to-end tiers."""

@@ -1,0 +1,1 @@
+"""Helpers for the tests: starting services in-process, clients, polling."""
