@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,18 +94,31 @@ async def _drop_database(database_url: str) -> None:
         await connection.close()
 
 
+DatabaseFactory = Callable[[str], Awaitable[str]]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database: a SQLite file, then (second parameter) a PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-        return
-    server_url: str = request.getfixturevalue("postgres_server_url")
-    url = await _create_database(server_url)
-    try:
-        yield url
-    finally:
+async def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DatabaseFactory]:
+    """Makes fresh, empty databases by name: SQLite files, then (second parameter) PostgreSQL databases."""
+    created: list[str] = []
+
+    async def make(name: str) -> str:
+        if request.param == "sqlite":
+            return f"sqlite+aiosqlite:///{tmp_path / (name + '.sqlite3')}"
+        server_url: str = request.getfixturevalue("postgres_server_url")
+        url = await _create_database(server_url)
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
         await _drop_database(url)
+
+
+@pytest.fixture
+async def database_url(new_database: DatabaseFactory) -> str:
+    """One fresh, empty database (SQLite, then PostgreSQL)."""
+    return await new_database("test")
 
 
 # --- Kafka -----------------------------------------------------------------------------------------

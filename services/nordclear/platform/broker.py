@@ -69,9 +69,15 @@ class EmbeddedBroker:
         """Return once the broker answers metadata requests; raise if it exits or times out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
-        while True:
+        # Wait for the port with plain sockets first: a Kafka client that fails to bootstrap leaves
+        # sockets behind, and polling with one would leak a few per attempt.
+        while not await self._accepts_connections():
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"broker exited with code {self._process.returncode}; see {self._log_file}")
+            if loop.time() > deadline:
+                raise TimeoutError(f"broker on {self.bootstrap_servers} did not listen within {timeout_ms} ms")
+            await asyncio.sleep(0.05)
+        while True:
             admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2_000)
             try:
                 await admin.start()
@@ -83,6 +89,15 @@ class EmbeddedBroker:
                 await asyncio.sleep(0.1)
             finally:
                 await admin.close()
+
+    async def _accepts_connections(self) -> bool:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        except OSError:
+            return False
+        writer.close()
+        await writer.wait_closed()
+        return True
 
     def stop(self) -> None:
         """Terminate the broker and wait for it."""

@@ -140,6 +140,7 @@ class ServiceRuntime:
         await self.engine.dispose()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
+            self._metrics_server.server_close()
         log.info("service stopped")
 
     def _build_server(self) -> grpc.aio.Server:
