@@ -1,0 +1,76 @@
+"""The stack as ``make run`` starts it: health and reflection through standard clients, and one event
+from the repertoire's outbox through the broker into the matching service's inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor_pool import DescriptorPool
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+from nordclear.gen.common.v1 import codes_pb2
+from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
+from nordclear.gen.matching.v1 import matching_service_pb2_grpc as matching_grpc
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as repertoire_pb
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoire_grpc
+from nordclear.platform.topology import SERVICES
+from nordclear.runtime.credentials import demo_tokens
+from nordclear.runtime.stack import EmbeddedStack
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
+
+StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
+
+
+def _reflect(address: str) -> tuple[list[str], list[str]]:
+    """Service names and one service's method names, as a reflection client sees them."""
+    with grpc.insecure_channel(address) as channel:
+        database = ProtoReflectionDescriptorDatabase(channel)
+        services = sorted(database.get_services())
+        nordclear_service = next(name for name in services if name.startswith("nordclear."))
+        methods = [m.name for m in DescriptorPool(database).FindServiceByName(nordclear_service).methods]
+        return services, methods
+
+
+async def test_every_service_answers_health_and_reflection(start_stack: StartStack) -> None:
+    async with start_stack() as stack:
+        for spec in SERVICES:
+            async with grpc.aio.insecure_channel(stack.address(spec.name)) as channel:
+                stub = health_pb2_grpc.HealthStub(channel)
+                for name in ("", spec.grpc_service):
+                    response = await stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
+                    assert response.status == health_pb2.HealthCheckResponse.SERVING, (spec.name, name)
+            services, methods = await asyncio.to_thread(_reflect, stack.address(spec.name))
+            assert spec.grpc_service in services
+            assert "grpc.health.v1.Health" in services
+            assert methods, f"{spec.grpc_service} exposes its methods through reflection"
+
+
+async def test_an_event_crosses_from_repertoire_outbox_to_matching_inbox(start_stack: StartStack) -> None:
+    async with start_stack() as stack:
+        assert stack.keys is not None
+        tokens = demo_tokens(stack.keys)
+        async with (
+            grpc.aio.insecure_channel(stack.address("repertoire")) as repertoire_channel,
+            grpc.aio.insecure_channel(stack.address("matching")) as matching_channel,
+        ):
+            registered = await repertoire_grpc.RepertoireServiceStub(repertoire_channel).RegisterWork(
+                repertoire_pb.RegisterWorkRequest(request_id=str(uuid.uuid4()), work=a_work()),
+                metadata=bearer(tokens["society:STIM"]),
+            )
+            matching = matching_grpc.MatchingServiceStub(matching_channel)
+
+            async def index_status() -> Any:
+                return await matching.GetIndexStatus(matching_pb.GetIndexStatusRequest(), metadata=bearer(tokens["ops"]))
+
+            status = await eventually(index_status, lambda s: s.changes_applied == 1, what="the work in matching")
+        assert status.works_indexed == 1
+        assert registered.work.submitting_society == codes_pb2.SOCIETY_STIM
+        # The read model is dated by when the change happened in the repertoire, not when it arrived.
+        assert status.last_change_at == registered.work.created_at
