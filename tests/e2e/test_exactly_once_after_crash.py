@@ -17,6 +17,8 @@ from typing import Any
 
 import grpc
 from prometheus_client.parser import text_string_to_metric_families
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
 
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as matching_grpc
@@ -25,8 +27,6 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoir
 from nordclear.platform.topology import MATCHING
 from nordclear.runtime.credentials import demo_tokens
 from nordclear.runtime.stack import EmbeddedStack
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
 
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 NEVER_COMMIT_MS = str(60 * 60 * 1000)
@@ -34,7 +34,7 @@ NEVER_COMMIT_MS = str(60 * 60 * 1000)
 
 def _events_handled(metrics_port: int, outcome: str) -> float:
     """nordclear_events_handled_total for WorkRegistered with ``outcome``, scraped from /metrics."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:
         text = response.read().decode()
     total = 0.0
     for family in text_string_to_metric_families(text):
@@ -89,5 +89,7 @@ async def test_killed_before_offset_commit_the_effect_happens_once(start_stack: 
         status = await eventually(index_status, lambda s: s.changes_applied == 2, what="the second event")
 
         assert status.works_indexed == 2
-        assert _events_handled(metrics_port, "applied") == 1, "after the restart only the new event is applied"
+        assert _events_handled(metrics_port, "applied") == 1, (
+            "after the restart only the new event is applied"
+        )
         assert stack.exited() == {}

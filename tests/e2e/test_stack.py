@@ -11,19 +11,19 @@ from typing import Any
 
 import grpc
 from google.protobuf.descriptor_pool import DescriptorPool
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
 
 from nordclear.gen.common.v1 import codes_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as matching_grpc
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as repertoire_pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoire_grpc
+from nordclear.platform.rpc.health import serving_status
 from nordclear.platform.topology import SERVICES
 from nordclear.runtime.credentials import demo_tokens
 from nordclear.runtime.stack import EmbeddedStack
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
 
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 
@@ -42,10 +42,11 @@ async def test_every_service_answers_health_and_reflection(start_stack: StartSta
     async with start_stack() as stack:
         for spec in SERVICES:
             async with grpc.aio.insecure_channel(stack.address(spec.name)) as channel:
-                stub = health_pb2_grpc.HealthStub(channel)
                 for name in ("", spec.grpc_service):
-                    response = await stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
-                    assert response.status == health_pb2.HealthCheckResponse.SERVING, (spec.name, name)
+                    assert await serving_status(channel, name, timeout_ms=5_000) == "SERVING", (
+                        spec.name,
+                        name,
+                    )
             services, methods = await asyncio.to_thread(_reflect, stack.address(spec.name))
             assert spec.grpc_service in services
             assert "grpc.health.v1.Health" in services
@@ -67,9 +68,13 @@ async def test_an_event_crosses_from_repertoire_outbox_to_matching_inbox(start_s
             matching = matching_grpc.MatchingServiceStub(matching_channel)
 
             async def index_status() -> Any:
-                return await matching.GetIndexStatus(matching_pb.GetIndexStatusRequest(), metadata=bearer(tokens["ops"]))
+                return await matching.GetIndexStatus(
+                    matching_pb.GetIndexStatusRequest(), metadata=bearer(tokens["ops"])
+                )
 
-            status = await eventually(index_status, lambda s: s.changes_applied == 1, what="the work in matching")
+            status = await eventually(
+                index_status, lambda s: s.changes_applied == 1, what="the work in matching"
+            )
         assert status.works_indexed == 1
         assert registered.work.submitting_society == codes_pb2.SOCIETY_STIM
         # The read model is dated by when the change happened in the repertoire, not when it arrived.

@@ -15,6 +15,10 @@ import grpc
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
+from tests.conftest import DatabaseFactory, Keys
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
+from tests.support.services import running_service, service_environment
 
 from nordclear.gen.events.v1 import dead_letter_pb2, envelope_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
@@ -27,10 +31,6 @@ from nordclear.platform.auth import PrincipalKind, principal_for
 from nordclear.platform.service_runtime import ServiceRuntime
 from nordclear.platform.topology import MATCHING, REPERTOIRE, KafkaNames
 from nordclear.repertoire import bootstrap as repertoire_bootstrap
-from tests.conftest import DatabaseFactory, Keys
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
-from tests.support.services import running_service, service_environment
 
 
 @dataclass
@@ -39,8 +39,8 @@ class Pair:
 
     repertoire: ServiceRuntime
     matching: ServiceRuntime
-    repertoire_stub: repertoire_grpc.RepertoireServiceStub
-    matching_stub: matching_grpc.MatchingServiceStub
+    repertoire_stub: repertoire_grpc.RepertoireServiceAsyncStub
+    matching_stub: matching_grpc.MatchingServiceAsyncStub
     society_token: str
     ops_token: str
     names: KafkaNames
@@ -99,7 +99,9 @@ async def _outbox_rows(runtime: ServiceRuntime) -> list[tuple[str, bytes, object
     outbox = runtime.tables.outbox
     async with runtime.engine.connect() as connection:
         rows = await connection.execute(
-            select(outbox.c.message_key, outbox.c.payload, outbox.c.published_at).order_by(outbox.c.sequence_no)
+            select(outbox.c.message_key, outbox.c.payload, outbox.c.published_at).order_by(
+                outbox.c.sequence_no
+            )
         )
         return [(row.message_key, row.payload, row.published_at) for row in rows]
 
@@ -113,7 +115,9 @@ async def _inbox_count(runtime: ServiceRuntime) -> int:
 async def test_registered_work_reaches_the_matching_read_model(pair: Pair) -> None:
     registered = await _register(pair, "Vem kan segla förutan vind", "T0700000049")
 
-    status = await eventually(pair.index_status, lambda s: s.changes_applied == 1, what="the work in matching")
+    status = await eventually(
+        pair.index_status, lambda s: s.changes_applied == 1, what="the work in matching"
+    )
 
     assert status.works_indexed == 1
     rows = await _outbox_rows(pair.repertoire)
@@ -167,7 +171,9 @@ async def test_a_poison_message_is_dead_lettered_and_does_not_block_its_partitio
         await producer.stop()
 
     await _register(pair, "Visa från Utanmyra", "T0700000049")
-    await eventually(pair.index_status, lambda s: s.changes_applied == 1, what="the valid event after the poison")
+    await eventually(
+        pair.index_status, lambda s: s.changes_applied == 1, what="the valid event after the poison"
+    )
 
     group = pair.names.consumer_group(MATCHING, REPERTOIRE)
     consumer = AIOKafkaConsumer(

@@ -18,7 +18,10 @@ def a_work(title: str = "Vem kan segla förutan vind", iswc: str = "T0700000049"
         iswc=iswc,
         parties=[
             work_pb2.InterestedParty(
-                name="Taube", first_name="Evert", ipi_name_number="00014107338", role=codes_pb2.PARTY_ROLE_COMPOSER_AUTHOR
+                name="Taube",
+                first_name="Evert",
+                ipi_name_number="00014107338",
+                role=codes_pb2.PARTY_ROLE_COMPOSER_AUTHOR,
             )
         ],
     )

@@ -20,5 +20,7 @@ async def eventually(
         if accept(result):
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what or 'a condition'}; last: {result!r}")
+            raise AssertionError(
+                f"timed out after {timeout_s} s waiting for {what or 'a condition'}; last: {result!r}"
+            )
         await asyncio.sleep(0.1)

@@ -1,4 +1,4 @@
-"""Starting services in-process for integration tests: real gRPC on a free port, real database, real broker."""
+"""Services in-process for integration tests: real gRPC on a free port, real database, real broker."""
 
 from __future__ import annotations
 

@@ -14,11 +14,17 @@ from typing import Annotated
 
 import grpc
 import typer
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from nordclear.platform.auth import PrincipalKind, generate_signing_key, load_private_key, mint_token, principal_for
+from nordclear.platform.auth import (
+    PrincipalKind,
+    generate_signing_key,
+    load_private_key,
+    mint_token,
+    principal_for,
+)
 from nordclear.platform.errors import NordclearError
 from nordclear.platform.logging import configure_logging
+from nordclear.platform.rpc.health import serving_status
 from nordclear.platform.settings import DATA_DIR
 from nordclear.platform.topology import SERVICES, SERVICES_BY_NAME
 from nordclear.runtime.credentials import demo_tokens
@@ -46,14 +52,22 @@ async def _run_stack(data_dir: Path) -> None:
         await stack.start()
         assert stack.keys is not None
         _print_summary(stack, demo_tokens(stack.keys))
-        while not (exited := stack.exited()):
-            await asyncio.sleep(0.5)
+        exited = await _first_exit(stack)
         typer.echo(f"service process exited unexpectedly: {exited}; stopping", err=True)
         raise typer.Exit(1)
     except (KeyboardInterrupt, asyncio.CancelledError):
         typer.echo("stopping…")
     finally:
         stack.stop()
+
+
+async def _first_exit(stack: EmbeddedStack) -> dict[str, int]:
+    """Wait until a service process exits on its own (it should not) and say which."""
+    while True:
+        exited = stack.exited()
+        if exited:
+            return exited
+        await asyncio.sleep(0.5)
 
 
 def _print_summary(stack: EmbeddedStack, tokens: dict[str, str]) -> None:
@@ -64,7 +78,9 @@ def _print_summary(stack: EmbeddedStack, tokens: dict[str, str]) -> None:
         typer.echo(
             f"  {spec.name:<11} grpc {stack.address(spec.name)}   metrics http://127.0.0.1:{metrics_port}/metrics"
         )
-    typer.echo(f"\n  data        {stack.data_dir}\n\nTokens (valid 30 days; send as 'authorization: Bearer <token>'):")
+    typer.echo(
+        f"\n  data        {stack.data_dir}\n\nTokens (30 days; send as 'authorization: Bearer <token>'):"
+    )
     for principal, token in tokens.items():
         typer.echo(f"  {principal:<28} {token}")
     typer.echo("")
@@ -87,13 +103,7 @@ async def _health_of_all(host: str, timeout_ms: int) -> dict[str, str]:
     async def one(name: str) -> str:
         spec = SERVICES_BY_NAME[name]
         async with grpc.aio.insecure_channel(f"{host}:{spec.grpc_port}") as channel:
-            try:
-                response = await health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(service=spec.grpc_service), timeout=timeout_ms / 1000
-                )
-            except grpc.aio.AioRpcError as error:
-                return f"UNREACHABLE ({error.code().name})"
-            return str(health_pb2.HealthCheckResponse.ServingStatus.Name(response.status))
+            return await serving_status(channel, spec.grpc_service, timeout_ms)
 
     names = [spec.name for spec in SERVICES]
     states = await asyncio.gather(*(one(name) for name in names))
@@ -101,7 +111,9 @@ async def _health_of_all(host: str, timeout_ms: int) -> dict[str, str]:
 
 
 @app.command()
-def serve(service: Annotated[str, typer.Argument(help="repertoire, licensing, matching or settlement")]) -> None:
+def serve(
+    service: Annotated[str, typer.Argument(help="repertoire, licensing, matching or settlement")],
+) -> None:
     """Run one service in this process, configured from its NORDCLEAR_<SERVICE>_ variables."""
     if service not in SERVICES_BY_NAME:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES_BY_NAME)}")
@@ -111,7 +123,9 @@ def serve(service: Annotated[str, typer.Argument(help="repertoire, licensing, ma
 @keys_app.command("init")
 def keys_init(
     data_dir: DataDir = DATA_DIR,
-    force: Annotated[bool, typer.Option(help="Replace an existing key pair (old tokens stop working).")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing key pair (old tokens stop working).")
+    ] = False,
 ) -> None:
     """Generate the Ed25519 key pair that signs and verifies bearer tokens."""
     private_file = data_dir / "keys" / "token-signing.pem"
@@ -129,7 +143,9 @@ def token_mint(
     licensee_id: Annotated[str | None, typer.Option(help="Licensee id (licensee).")] = None,
     service: Annotated[str | None, typer.Option(help="Service name (service).")] = None,
     ttl_hours: Annotated[int, typer.Option(min=1, help="Hours until the token expires.")] = 24,
-    key_file: Annotated[Path, typer.Option(help="Ed25519 private key (PEM).")] = DATA_DIR / "keys" / "token-signing.pem",
+    key_file: Annotated[Path, typer.Option(help="Ed25519 private key (PEM).")] = DATA_DIR
+    / "keys"
+    / "token-signing.pem",
 ) -> None:
     """Print a signed bearer token for one principal."""
     try:

@@ -55,7 +55,9 @@ class Principal:
         if self.kind is PrincipalKind.SOCIETY and self.society is None:
             raise InvalidArgument("society", None, "a society principal must name its society")
         if self.kind is PrincipalKind.LICENSEE and not self.licensee_id:
-            raise InvalidArgument("licensee_id", self.licensee_id, "a licensee principal must name its licensee")
+            raise InvalidArgument(
+                "licensee_id", self.licensee_id, "a licensee principal must name its licensee"
+            )
 
     @property
     def is_clearing_house_ops(self) -> bool:
@@ -73,11 +75,15 @@ def generate_signing_key(private_path: Path, public_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     private_path.parent.mkdir(parents=True, exist_ok=True)
     private_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     private_path.chmod(0o600)
     public_path.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
 
 
@@ -98,7 +104,11 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 
 def principal_for(
-    kind: PrincipalKind, *, society: str | None = None, licensee_id: str | None = None, service: str | None = None
+    kind: PrincipalKind,
+    *,
+    society: str | None = None,
+    licensee_id: str | None = None,
+    service: str | None = None,
 ) -> Principal:
     """Build a principal of ``kind`` from the identifying value that kind needs, validating it."""
     canonical_society = society_by_name(society).name if society else None
@@ -113,7 +123,9 @@ def principal_for(
     return Principal(kind, subject=f"service:{service}")
 
 
-def mint_token(key: Ed25519PrivateKey, principal: Principal, ttl: timedelta, now: datetime | None = None) -> str:
+def mint_token(
+    key: Ed25519PrivateKey, principal: Principal, ttl: timedelta, now: datetime | None = None
+) -> str:
     """A signed bearer token for ``principal``, valid for ``ttl`` from ``now``."""
     issued_at = now or datetime.now(UTC)
     claims: dict[str, object] = {
@@ -153,7 +165,7 @@ class TokenVerifier:
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"bearer token is not valid: {error}") from None
         try:
-            kind = PrincipalKind(claims.get("kind"))
+            kind = PrincipalKind(str(claims.get("kind")))
             return Principal(
                 kind=kind,
                 subject=str(claims["sub"]),

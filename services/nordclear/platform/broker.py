@@ -73,9 +73,13 @@ class EmbeddedBroker:
         # sockets behind, and polling with one would leak a few per attempt.
         while not await self._accepts_connections():
             if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"broker exited with code {self._process.returncode}; see {self._log_file}")
+                raise RuntimeError(
+                    f"broker exited with code {self._process.returncode}; see {self._log_file}"
+                )
             if loop.time() > deadline:
-                raise TimeoutError(f"broker on {self.bootstrap_servers} did not listen within {timeout_ms} ms")
+                raise TimeoutError(
+                    f"broker on {self.bootstrap_servers} did not listen within {timeout_ms} ms"
+                )
             await asyncio.sleep(0.05)
         while True:
             admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2_000)

@@ -37,7 +37,9 @@ DEAD_LETTERS = Counter(
 )
 OUTBOX_DEPTH = Gauge("nordclear_outbox_depth", "Outbox rows not yet published.", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
-    "nordclear_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row (0 when empty).", ["service"]
+    "nordclear_outbox_oldest_age_seconds",
+    "Age of the oldest unpublished outbox row (0 when empty).",
+    ["service"],
 )
 OUTBOX_PUBLISHED = Counter("nordclear_outbox_published", "Outbox rows published to Kafka.", ["service"])
 SERVICE_UP = Gauge("nordclear_service_up", "1 while the service is serving, 0 while it stops.", ["service"])

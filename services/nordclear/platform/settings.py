@@ -38,14 +38,16 @@ class ServiceSettings(BaseModel):
 
     grpc_address: str = Field(description="HOST:PORT the gRPC server binds.")
     metrics_address: str = Field(description="HOST:PORT of the Prometheus metrics endpoint.")
-    database_url: str = Field(description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…")
+    database_url: str = Field(
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…"
+    )
     kafka_bootstrap_servers: str = Field(
         default=f"127.0.0.1:{EMBEDDED_KAFKA_PORT}", description="Comma-separated HOST:PORT list."
     )
     kafka_namespace: str = Field(
         default="",
         pattern=r"^[a-z0-9][a-z0-9.-]*\.$|^$",
-        description="Prefix of every topic and consumer group, ending in '.', e.g. 'staging.'; empty in production.",
+        description="Prefix of all topics and consumer groups, ending in '.', e.g. 'staging.'.",
     )
     token_public_key_file: Path = Field(
         default=DATA_DIR / "keys" / "token-signing.pub.pem",

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import IO
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from nordclear.platform.broker import EmbeddedBroker
 from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.kafka import ensure_topics
+from nordclear.platform.rpc.health import serving_status
 from nordclear.platform.topology import EMBEDDED_KAFKA_PORT, SERVICES, KafkaNames, ServiceSpec
 from nordclear.runtime.credentials import KeyPair, ensure_signing_key
 
@@ -113,17 +113,12 @@ class EmbeddedStack:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
         async with grpc.aio.insecure_channel(self.address(spec.name)) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
             while True:
                 process = self.processes[spec.name]
                 if process.poll() is not None:
                     raise RuntimeError(f"{spec.name} exited with code {process.returncode} while starting")
-                try:
-                    response = await stub.Check(health_pb2.HealthCheckRequest(service=spec.grpc_service), timeout=1)
-                    if response.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.aio.AioRpcError:
-                    pass
+                if await serving_status(channel, spec.grpc_service, timeout_ms=1_000) == "SERVING":
+                    return
                 if loop.time() > deadline:
                     raise TimeoutError(f"{spec.name} did not report SERVING within {timeout_ms} ms")
                 await asyncio.sleep(0.2)
@@ -154,4 +149,3 @@ class EmbeddedStack:
         for handle in self._log_handles:
             handle.close()
         self._log_handles.clear()
-

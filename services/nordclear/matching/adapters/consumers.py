@@ -25,7 +25,8 @@ async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: Mat
             title=event.title,
             iswc=event.iswc or None,
             creator_names=tuple(
-                " ".join(part for part in (creator.first_name, creator.name) if part) for creator in event.creators
+                " ".join(part for part in (creator.first_name, creator.name) if part)
+                for creator in event.creators
             ),
             recordings=tuple(
                 IndexedRecording(

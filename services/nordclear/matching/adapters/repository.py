@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.matching.adapters.orm import index_changes, indexed_recordings, indexed_works
@@ -20,7 +19,9 @@ class RepertoireIndex:
 
     async def put(self, work: IndexedWork) -> None:
         """Insert or replace ``work`` and its recordings."""
-        await self._session.execute(delete(indexed_recordings).where(indexed_recordings.c.work_id == work.work_id))
+        await self._session.execute(
+            delete(indexed_recordings).where(indexed_recordings.c.work_id == work.work_id)
+        )
         await self._session.execute(delete(indexed_works).where(indexed_works.c.work_id == work.work_id))
         await self._session.execute(
             insert(indexed_works).values(

@@ -10,7 +10,12 @@ from nordclear.platform.auth import PrincipalKind
 from nordclear.platform.rpc.access import EVERYONE, AccessPolicy, allow
 from nordclear.platform.topology import MATCHING
 
-LICENSEE, SOCIETY, OPS, SERVICE = PrincipalKind.LICENSEE, PrincipalKind.SOCIETY, PrincipalKind.OPS, PrincipalKind.SERVICE
+LICENSEE, SOCIETY, OPS, SERVICE = (
+    PrincipalKind.LICENSEE,
+    PrincipalKind.SOCIETY,
+    PrincipalKind.OPS,
+    PrincipalKind.SERVICE,
+)
 
 ACCESS_POLICY = AccessPolicy(
     MATCHING.grpc_service,

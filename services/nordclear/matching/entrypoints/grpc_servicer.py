@@ -25,7 +25,9 @@ class MatchingServicer(pb_grpc.MatchingServiceServicer):
     def __init__(self, uow_factory: Callable[[], MatchingUnitOfWork]) -> None:
         self._uow = uow_factory
 
-    async def GetIndexStatus(self, request: pb.GetIndexStatusRequest, context: Context) -> pb.GetIndexStatusResponse:
+    async def GetIndexStatus(
+        self, request: pb.GetIndexStatusRequest, context: Context
+    ) -> pb.GetIndexStatusResponse:
         """Size and freshness of the local repertoire read model."""
         status = await index_status(self._uow())
         response = pb.GetIndexStatusResponse(

@@ -30,7 +30,12 @@ from sqlalchemy import (
 def _outbox_columns() -> list[Column[object]]:
     return [
         # BigInteger().with_variant: SQLite only auto-increments a column declared exactly INTEGER.
-        Column("sequence_no", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        Column(
+            "sequence_no",
+            BigInteger().with_variant(Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         Column("event_id", String(64), nullable=False, unique=True),
         Column("event_type", String(128), nullable=False),
         Column("topic", String(255), nullable=False),

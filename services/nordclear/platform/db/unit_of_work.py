@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nordclear.gen.events.v1 import envelope_pb2
 from nordclear.platform.db.messaging_tables import MessagingTables
 
-
 Published = tuple[str, envelope_pb2.EventEnvelope]
 """An event as it goes to Kafka: its topic and its envelope."""
 
@@ -32,7 +31,7 @@ def _no_translator(event: object) -> Sequence[Published]:
 
 
 class UnitOfWork:
-    """One transaction. Use as ``async with uow: …; await uow.commit()``; leaving without commit rolls back."""
+    """One transaction: ``async with uow: …; await uow.commit()``; leaving without commit rolls back."""
 
     session: AsyncSession
 

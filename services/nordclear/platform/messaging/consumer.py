@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -45,8 +45,8 @@ class PoisonMessage(Exception):
     """The message can never be handled; the reason goes to the dead-letter topic."""
 
 
-class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, owner: InboxConsumer[UowT]) -> None:  # type: ignore[type-var]
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
+    def __init__(self, owner: InboxConsumer[Any]) -> None:
         self._owner = owner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
@@ -131,14 +131,18 @@ class InboxConsumer(Generic[UowT]):
         try:
             envelope = _decode(record)
         except PoisonMessage as poison:
-            await self._dead_letter(record, str(poison), envelope=None, error_type="PoisonMessage", attempts=1)
+            await self._dead_letter(
+                record, str(poison), envelope=None, error_type="PoisonMessage", attempts=1
+            )
             return
         if envelope.event_type not in self._handled_event_types:
             # Another consumer's business (topics carry every event of their producer): skip, not park.
             metrics.EVENTS_HANDLED.labels(self.group_id, envelope.event_type, "ignored").inc()
             return
         if envelope.WhichOneof("payload") is None:
-            reason = f"event {envelope.event_id} of type {envelope.event_type} has no payload this consumer knows"
+            reason = (
+                f"event {envelope.event_id} of type {envelope.event_type} has no payload this consumer knows"
+            )
             await self._dead_letter(record, reason, envelope=envelope, error_type="PoisonMessage", attempts=1)
             return
         with structlog.contextvars.bound_contextvars(
@@ -169,7 +173,11 @@ class InboxConsumer(Generic[UowT]):
                 await asyncio.sleep(TRANSIENT_RETRY_DELAY_MS / 1000)
             except NordclearError as error:
                 await self._dead_letter(
-                    record, f"rejected: {error}", envelope=envelope, error_type=type(error).__name__, attempts=1
+                    record,
+                    f"rejected: {error}",
+                    envelope=envelope,
+                    error_type=type(error).__name__,
+                    attempts=1,
                 )
                 return "dead_lettered"
             except Exception as error:  # A bug; retried a few times in case it is a race, then parked.
@@ -182,7 +190,9 @@ class InboxConsumer(Generic[UowT]):
                     )
                     return "dead_lettered"
 
-    async def _apply_once(self, record: ConsumerRecord[bytes, bytes], envelope: envelope_pb2.EventEnvelope) -> str:
+    async def _apply_once(
+        self, record: ConsumerRecord[bytes, bytes], envelope: envelope_pb2.EventEnvelope
+    ) -> str:
         async with self._uow_factory() as uow:
             inbox = uow.tables.inbox
             seen = await uow.session.scalar(

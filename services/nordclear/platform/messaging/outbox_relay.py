@@ -12,6 +12,7 @@ of them the publisher at a time, because two publishers would interleave and bre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from datetime import UTC, datetime
 
@@ -120,10 +121,8 @@ class OutboxRelay:
         return len(rows)
 
     async def _sleep(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
-        except TimeoutError:
-            pass
         self._wakeup.clear()
 
     async def _record_depth(self) -> None:
@@ -132,7 +131,9 @@ class OutboxRelay:
             async with self._engine.connect() as connection:
                 depth, oldest = (
                     await connection.execute(
-                        select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+                        select(func.count(), func.min(outbox.c.created_at)).where(
+                            outbox.c.published_at.is_(None)
+                        )
                     )
                 ).one()
                 await connection.rollback()

@@ -13,7 +13,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import structlog
@@ -28,6 +28,15 @@ from nordclear.platform.rpc.status import status_for
 log = get_logger("nordclear.rpc")
 
 REQUEST_ID_HEADER = "x-request-id"
+
+_StreamBehaviour = Callable[..., AsyncIterator[Any]]
+"""A grpc.aio streaming handler: our servicers write streams as async generators."""
+
+
+def _status_of(context: grpc.aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
+    # The stubs say code() is always a StatusCode; at runtime it is None until the servicer set one.
+    code: grpc.StatusCode | None = context.code()
+    return code if code is not None else grpc.StatusCode.UNKNOWN
 
 
 class _Call:
@@ -99,14 +108,18 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any]:
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
         method = handler_call_details.method
-        metadata = {key: value for key, value in (handler_call_details.invocation_metadata or ()) if isinstance(value, str)}
+        metadata = {
+            key: value
+            for key, value in (handler_call_details.invocation_metadata or ())
+            if isinstance(value, str)
+        }
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(handler.unary_unary, method, metadata),
@@ -121,12 +134,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
-                self._wrap_stream(handler.unary_stream, method, metadata),
+                self._wrap_stream(cast(_StreamBehaviour, handler.unary_stream), method, metadata),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         return grpc.stream_stream_rpc_method_handler(
-            self._wrap_stream(handler.stream_stream, method, metadata),
+            self._wrap_stream(cast(_StreamBehaviour, handler.stream_stream), method, metadata),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -140,7 +153,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 await call.begin(context)
                 return await behaviour(request, context)
             except grpc.aio.AbortError:
-                call.code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                call.code = _status_of(context)
                 raise
             except asyncio.CancelledError:
                 call.code = grpc.StatusCode.CANCELLED
@@ -153,7 +166,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         return wrapped
 
     def _wrap_stream(
-        self, behaviour: Callable[..., AsyncIterator[Any]], method: str, metadata: dict[str, str]
+        self, behaviour: _StreamBehaviour, method: str, metadata: dict[str, str]
     ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]]:
         async def wrapped(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             call = _Call(self, method, metadata)
@@ -162,7 +175,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 async for response in behaviour(request, context):
                     yield response
             except grpc.aio.AbortError:
-                call.code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+                call.code = _status_of(context)
                 raise
             except asyncio.CancelledError:
                 call.code = grpc.StatusCode.CANCELLED

@@ -25,7 +25,7 @@ _STATUS_BY_ERROR: dict[type[errors.NordclearError], grpc.StatusCode] = {
 def status_for(error: errors.NordclearError) -> grpc.StatusCode:
     """The status code for ``error``: that of its nearest mapped base class."""
     for cls in type(error).__mro__:
-        code = _STATUS_BY_ERROR.get(cls)  # type: ignore[arg-type]
+        code = _STATUS_BY_ERROR.get(cls)
         if code is not None:
             return code
     # NordclearError itself, raised directly, means a condition nobody classified: a server-side bug.

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from nordclear.gen.events.v1 import repertoire_events_pb2
 from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
-from nordclear.platform.topology import REPERTOIRE
 from nordclear.platform.protoconv import society_to_proto
+from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire.adapters.protocodes import party_role_to_proto
 from nordclear.repertoire.domain.model import Work, WorkRegistered
 

@@ -19,6 +19,7 @@ _ROLE_TO_PROTO: dict[WriterRole, codes_pb2.PartyRole.ValueType] = {
 }
 _ROLE_FROM_PROTO = {value: role for role, value in _ROLE_TO_PROTO.items()}
 
+
 def party_role_to_proto(role: WriterRole) -> codes_pb2.PartyRole.ValueType:
     """The protobuf party role of a writer role."""
     return _ROLE_TO_PROTO[role]

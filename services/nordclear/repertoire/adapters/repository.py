@@ -49,12 +49,17 @@ class WorkRepository:
             return None
         creator_rows = (
             await self._session.execute(
-                select(work_creators).where(work_creators.c.work_id == work_id).order_by(work_creators.c.position)
+                select(work_creators)
+                .where(work_creators.c.work_id == work_id)
+                .order_by(work_creators.c.position)
             )
         ).all()
         creators = tuple(
             Creator(
-                last_name=c.last_name, first_name=c.first_name, role=WriterRole(c.role), ipi_name_number=c.ipi_name_number
+                last_name=c.last_name,
+                first_name=c.first_name,
+                role=WriterRole(c.role),
+                ipi_name_number=c.ipi_name_number,
             )
             for c in creator_rows
         )

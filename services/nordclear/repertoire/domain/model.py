@@ -120,11 +120,17 @@ def _valid_creators(creators: list[Creator]) -> tuple[Creator, ...]:
     for index, creator in enumerate(creators):
         field = f"work.parties[{index}]"
         last_name = _valid_name(creator.last_name, f"{field}.name", MAX_LAST_NAME_CHARS, required=True)
-        first_name = _valid_name(creator.first_name, f"{field}.first_name", MAX_FIRST_NAME_CHARS, required=False)
+        first_name = _valid_name(
+            creator.first_name, f"{field}.first_name", MAX_FIRST_NAME_CHARS, required=False
+        )
         ipi = creator.ipi_name_number
         normal_ipi = normalise_ipi_name_number(ipi, f"{field}.ipi_name_number") if ipi else None
-        valid.append(Creator(last_name=last_name, first_name=first_name, role=creator.role, ipi_name_number=normal_ipi))
+        valid.append(
+            Creator(last_name=last_name, first_name=first_name, role=creator.role, ipi_name_number=normal_ipi)
+        )
     if not any(creator.role in ORIGINAL_CREATOR_ROLES for creator in valid):
         roles = [creator.role.value for creator in valid]
-        raise InvalidArgument("work.parties", roles, "at least one writer with role CA, A or C (CWR 2.1 §4.5.5)")
+        raise InvalidArgument(
+            "work.parties", roles, "at least one writer with role CA, A or C (CWR 2.1 §4.5.5)"
+        )
     return tuple(valid)

@@ -30,7 +30,9 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     def __init__(self, uow_factory: Callable[[], RepertoireUnitOfWork]) -> None:
         self._uow = uow_factory
 
-    async def RegisterWork(self, request: pb.RegisterWorkRequest, context: Context) -> pb.RegisterWorkResponse:
+    async def RegisterWork(
+        self, request: pb.RegisterWorkRequest, context: Context
+    ) -> pb.RegisterWorkResponse:
         """Register a work for the caller's society (ops name the society)."""
         principal = current_principal()
         request_id = translate.request_id(request.request_id)
@@ -51,7 +53,9 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         elif reference is None:
             raise InvalidArgument("work", "unset", "name the work by work_id, iswc, isrc or society_work_id")
         else:
-            raise Unimplemented(f"work.{reference}: lookup by {reference} is not available in this version yet")
+            raise Unimplemented(
+                f"work.{reference}: lookup by {reference} is not available in this version yet"
+            )
         return pb.GetWorkResponse(work=translate.work_to_proto(work))
 
 
@@ -64,5 +68,7 @@ def _submitting_society(principal: Principal, requested: int) -> str:
             raise PermissionDenied(f"{principal.describe()} may register works for {own} only, not {named}")
         return own
     if named is None:
-        raise InvalidArgument("work.submitting_society", "SOCIETY_UNSPECIFIED", "clearing-house ops must name the society")
+        raise InvalidArgument(
+            "work.submitting_society", "SOCIETY_UNSPECIFIED", "clearing-house ops must name the society"
+        )
     return named

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from nordclear.platform.domain.identifiers import normalise_iswc
-
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.model import Work, WorkRegistered, WorkRegistration
 from nordclear.repertoire.errors import DuplicateIswc, RequestIdReused, WorkNotFound
@@ -21,7 +20,9 @@ class Registered:
     replayed: bool
 
 
-async def register_work(uow: RepertoireUnitOfWork, request_id: str, registration: WorkRegistration) -> Registered:
+async def register_work(
+    uow: RepertoireUnitOfWork, request_id: str, registration: WorkRegistration
+) -> Registered:
     """Register a work once per request id; a retry with the same content returns the same work."""
     async with uow:
         earlier = await uow.requests.find(request_id)

@@ -38,7 +38,12 @@ def upgrade() -> None:
     op.create_index("ix_indexed_recordings_work_id", "indexed_recordings", ["work_id"])
     op.create_table(
         "index_changes",
-        sa.Column("change_no", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "change_no",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("work_id", sa.String(36), nullable=False),
         sa.Column("change_kind", sa.String(16), nullable=False),
         sa.Column("event_id", sa.String(64), nullable=False),
