@@ -12,10 +12,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from tests.conftest import free_port
 
 from nordclear.platform.topology import SERVICES
 from nordclear.runtime.stack import EmbeddedStack, Ports
+from tests.conftest import free_port
 
 ARTIFACTS = Path("test-artifacts") / "e2e"
 

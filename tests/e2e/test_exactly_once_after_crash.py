@@ -17,8 +17,6 @@ from typing import Any
 
 import grpc
 from prometheus_client.parser import text_string_to_metric_families
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
 
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as matching_grpc
@@ -27,6 +25,8 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoir
 from nordclear.platform.topology import MATCHING
 from nordclear.runtime.credentials import demo_tokens
 from nordclear.runtime.stack import EmbeddedStack
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
 
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 NEVER_COMMIT_MS = str(60 * 60 * 1000)

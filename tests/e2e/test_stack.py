@@ -12,8 +12,6 @@ from typing import Any
 import grpc
 from google.protobuf.descriptor_pool import DescriptorPool
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
 
 from nordclear.gen.common.v1 import codes_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
@@ -24,6 +22,8 @@ from nordclear.platform.rpc.health import serving_status
 from nordclear.platform.topology import SERVICES
 from nordclear.runtime.credentials import demo_tokens
 from nordclear.runtime.stack import EmbeddedStack
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
 
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 

@@ -15,10 +15,6 @@ import grpc
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
-from tests.conftest import DatabaseFactory, Keys
-from tests.support.clients import a_work, bearer
-from tests.support.polling import eventually
-from tests.support.services import running_service, service_environment
 
 from nordclear.gen.events.v1 import dead_letter_pb2, envelope_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
@@ -31,6 +27,10 @@ from nordclear.platform.auth import PrincipalKind, principal_for
 from nordclear.platform.service_runtime import ServiceRuntime
 from nordclear.platform.topology import MATCHING, REPERTOIRE, KafkaNames
 from nordclear.repertoire import bootstrap as repertoire_bootstrap
+from tests.conftest import DatabaseFactory, Keys
+from tests.support.clients import a_work, bearer
+from tests.support.polling import eventually
+from tests.support.services import running_service, service_environment
 
 
 @dataclass

@@ -7,7 +7,9 @@ the services' gRPC APIs or of the runtime, and print the answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -48,26 +50,32 @@ def run(data_dir: DataDir = DATA_DIR) -> None:
 
 async def _run_stack(data_dir: Path) -> None:
     stack = EmbeddedStack(data_dir)
+    stop_requested = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested.set)
     try:
         await stack.start()
         assert stack.keys is not None
         _print_summary(stack, demo_tokens(stack.keys))
-        exited = await _first_exit(stack)
-        typer.echo(f"service process exited unexpectedly: {exited}; stopping", err=True)
-        raise typer.Exit(1)
-    except (KeyboardInterrupt, asyncio.CancelledError):
+        exited = await _until_stop_or_exit(stack, stop_requested)
+        if exited:
+            typer.echo(f"service process exited unexpectedly: {exited}; stopping", err=True)
+            raise typer.Exit(1)
         typer.echo("stopping…")
     finally:
         stack.stop()
 
 
-async def _first_exit(stack: EmbeddedStack) -> dict[str, int]:
-    """Wait until a service process exits on its own (it should not) and say which."""
-    while True:
+async def _until_stop_or_exit(stack: EmbeddedStack, stop_requested: asyncio.Event) -> dict[str, int]:
+    """Wait for Ctrl-C/SIGTERM (returns {}) or a service process exiting on its own (returns which)."""
+    while not stop_requested.is_set():
         exited = stack.exited()
         if exited:
             return exited
-        await asyncio.sleep(0.5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_requested.wait(), timeout=0.5)
+    return {}
 
 
 def _print_summary(stack: EmbeddedStack, tokens: dict[str, str]) -> None:

@@ -24,7 +24,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from nordclear.platform.domain.societies import society_by_name
+from nordclear.platform.domain.societies import society_by_code, society_by_name
 from nordclear.platform.errors import InvalidArgument, Unauthenticated
 
 ISSUER = "nordclear"
@@ -52,7 +52,7 @@ class Principal:
     licensee_id: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind is PrincipalKind.SOCIETY and self.society is None:
+        if self.kind is PrincipalKind.SOCIETY and not self.society:
             raise InvalidArgument("society", None, "a society principal must name its society")
         if self.kind is PrincipalKind.LICENSEE and not self.licensee_id:
             raise InvalidArgument(
@@ -66,7 +66,9 @@ class Principal:
 
     def describe(self) -> str:
         """Short form for logs: ``society:STIM``, ``licensee:acme``, ``ops:*``, ``service:matching``."""
-        detail = self.society or self.licensee_id or ("*" if self.kind is PrincipalKind.OPS else self.subject)
+        if self.kind is PrincipalKind.SERVICE:
+            return self.subject
+        detail = self.society or self.licensee_id or "*"
         return f"{self.kind.value}:{detail}"
 
 
@@ -111,7 +113,7 @@ def principal_for(
     service: str | None = None,
 ) -> Principal:
     """Build a principal of ``kind`` from the identifying value that kind needs, validating it."""
-    canonical_society = society_by_name(society).name if society else None
+    canonical_society = _member_society_name(society) if society else None
     if kind is PrincipalKind.SOCIETY:
         return Principal(kind, subject=f"society:{canonical_society}", society=canonical_society)
     if kind is PrincipalKind.LICENSEE:
@@ -121,6 +123,14 @@ def principal_for(
     if not service:
         raise InvalidArgument("service", service, "a service principal must name the service")
     return Principal(kind, subject=f"service:{service}")
+
+
+def _member_society_name(value: str) -> str:
+    """A member society by name ("stim") or CISAC code ("079", "79")."""
+    stripped = value.strip()
+    if stripped.isdigit():
+        return society_by_code(stripped, "society").name
+    return society_by_name(stripped, "society").name
 
 
 def mint_token(
@@ -165,12 +175,30 @@ class TokenVerifier:
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"bearer token is not valid: {error}") from None
         try:
-            kind = PrincipalKind(str(claims.get("kind")))
-            return Principal(
-                kind=kind,
-                subject=str(claims["sub"]),
-                society=claims.get("society"),
-                licensee_id=claims.get("licensee_id"),
-            )
+            principal = _principal_from_claims(claims)
         except (ValueError, InvalidArgument) as error:
             raise Unauthenticated(f"bearer token names no valid principal: {error}") from None
+        if principal.subject != claims["sub"]:
+            raise Unauthenticated(f"bearer token subject {claims['sub']!r} does not match its principal")
+        return principal
+
+
+def _principal_from_claims(claims: dict[str, object]) -> Principal:
+    """The principal the claims describe, validated exactly as when it was minted."""
+    kind = PrincipalKind(str(claims.get("kind")))
+    subject = str(claims["sub"])
+    return principal_for(
+        kind,
+        society=_string_claim(claims, "society"),
+        licensee_id=_string_claim(claims, "licensee_id"),
+        service=subject.removeprefix("service:") if kind is PrincipalKind.SERVICE else None,
+    )
+
+
+def _string_claim(claims: dict[str, object], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgument(name, value, "a token claim must be a non-empty string")
+    return value

@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from nordclear.platform.logging import get_logger
+from nordclear.platform.processes import stop_with_parent
 
 log = get_logger(__name__)
 
@@ -62,6 +63,7 @@ class EmbeddedBroker:
             stdout=self._log_handle or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=stop_with_parent(),
         )
         log.info("broker starting", bootstrap_servers=self.bootstrap_servers, pid=self._process.pid)
 

@@ -26,7 +26,7 @@ class ConfigurationError(Exception):
 
 def _check_host_port(value: str) -> str:
     host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    if not sep or not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) < 65536:
         raise ValueError(f"expected HOST:PORT with a port in 0..65535 (0: any free port), got {value!r}")
     return value
 
@@ -87,6 +87,12 @@ class ServiceSettings(BaseModel):
             _check_host_port(server.strip())
         return value
 
+    @field_validator("tls_cert_file", "tls_key_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # An empty variable means "not set"; as a path it would be "." and switch TLS on.
+        return None if value == "" else value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -116,14 +122,21 @@ def load_settings(settings_class: type[SettingsT], spec: ServiceSpec, environ: d
     values: dict[str, str] = {}
     for name, default in default_environment(spec).items():
         values[name.removeprefix(prefix).lower()] = environ.get(name, default)
+    problems: list[str] = []
     for name, value in environ.items():
-        if name.startswith(prefix):
-            values[name.removeprefix(prefix).lower()] = value
+        if not name.startswith(prefix):
+            continue
+        key = name.removeprefix(prefix)
+        if key.isupper():
+            values[key.lower()] = value
+        else:
+            problems.append(f"{name}={value!r}: variable names are upper case")
     try:
-        return settings_class.model_validate(values)
+        settings = settings_class.model_validate(values)
     except ValidationError as error:
-        problems = []
         for issue in error.errors():
             variable = prefix + "_".join(str(part) for part in issue["loc"][:1]).upper()
             problems.append(f"{variable}={issue.get('input')!r}: {issue['msg']}")
-        raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None
+    if problems:
+        raise ConfigurationError("invalid configuration: " + "; ".join(problems))
+    return settings

@@ -22,6 +22,7 @@ import grpc
 from nordclear.platform.broker import EmbeddedBroker
 from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.kafka import ensure_topics
+from nordclear.platform.processes import stop_with_parent
 from nordclear.platform.rpc.health import serving_status
 from nordclear.platform.topology import EMBEDDED_KAFKA_PORT, SERVICES, KafkaNames, ServiceSpec
 from nordclear.runtime.credentials import KeyPair, ensure_signing_key
@@ -106,6 +107,7 @@ class EmbeddedStack:
             stdout=stdout,
             stderr=subprocess.STDOUT if stdout is not None else None,
             start_new_session=True,  # Ctrl-C reaches the supervisor only, which stops children in order.
+            preexec_fn=stop_with_parent(),
         )
 
     async def wait_serving(self, spec: ServiceSpec, timeout_ms: int = HEALTH_TIMEOUT_MS) -> None:

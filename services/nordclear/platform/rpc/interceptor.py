@@ -20,10 +20,10 @@ import structlog
 
 from nordclear.platform import metrics
 from nordclear.platform.auth import Principal, TokenVerifier
-from nordclear.platform.errors import NordclearError, Unauthenticated
+from nordclear.platform.errors import Unauthenticated
 from nordclear.platform.logging import get_logger
 from nordclear.platform.rpc.access import AccessPolicy, set_current_principal
-from nordclear.platform.rpc.status import status_for
+from nordclear.platform.rpc.status import classify, status_for
 
 log = get_logger("nordclear.rpc")
 
@@ -61,10 +61,13 @@ class _Call:
             structlog.contextvars.bind_contextvars(principal=self.principal.describe())
         self._owner.policy.check(self.method, self.principal)
 
-    async def fail(self, error: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> None:
-        if isinstance(error, NordclearError):
-            self.code = status_for(error)
-            message = str(error)
+    async def fail(self, error: Exception, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        known = classify(error)
+        if known is not None:
+            self.code = status_for(known)
+            message = str(known)
+            if self.code is grpc.StatusCode.UNAVAILABLE:
+                log.warning("rpc failed: dependency unavailable", error=str(error))
         else:
             self.code = grpc.StatusCode.INTERNAL
             message = f"internal error; quote request id {self.request_id} to the operators"

@@ -7,6 +7,7 @@ wins), so adding a service error never needs a new mapping and no servicer picks
 from __future__ import annotations
 
 import grpc
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from nordclear.platform import errors
 
@@ -30,3 +31,16 @@ def status_for(error: errors.NordclearError) -> grpc.StatusCode:
             return code
     # NordclearError itself, raised directly, means a condition nobody classified: a server-side bug.
     return grpc.StatusCode.INTERNAL
+
+
+def classify(error: Exception) -> errors.NordclearError | None:
+    """The Nordclear error an exception stands for, or None when it is a bug.
+
+    A database that cannot be reached (connection refused or lost, SQLite busy beyond its timeout) is
+    a condition of the moment, not of the request: UNAVAILABLE tells the client to retry later.
+    """
+    if isinstance(error, errors.NordclearError):
+        return error
+    if isinstance(error, OperationalError | InterfaceError):
+        return errors.Unavailable("the service's database is unavailable; retry later")
+    return None

@@ -13,7 +13,7 @@ from nordclear.repertoire.adapters.protocodes import party_role_to_proto, writer
 from nordclear.repertoire.domain.model import Creator, Work, WorkRegistration
 
 STORED_WORK_FIELDS = frozenset({"iswc", "title", "parties", "submitting_society"})
-STORED_PARTY_FIELDS = frozenset({"party_key", "name", "first_name", "ipi_name_number", "role", "controlled"})
+STORED_PARTY_FIELDS = frozenset({"name", "first_name", "ipi_name_number", "role"})
 SERVER_ASSIGNED_WORK_FIELDS = frozenset({"work_id", "revision", "created_at", "updated_at", "deleted"})
 MAX_REQUEST_ID_CHARS = 128
 
@@ -50,14 +50,12 @@ def work_to_proto(work: Work) -> work_pb2.Work:
         title=work.title,
         parties=[
             work_pb2.InterestedParty(
-                party_key=str(position),
                 name=creator.last_name,
                 first_name=creator.first_name,
                 ipi_name_number=creator.ipi_name_number or "",
                 role=party_role_to_proto(creator.role),
-                controlled=True,
             )
-            for position, creator in enumerate(work.creators)
+            for creator in work.creators
         ],
         submitting_society=society_to_proto(work.society),
         revision=1,
