@@ -36,11 +36,16 @@ def status_for(error: errors.NordclearError) -> grpc.StatusCode:
 def classify(error: Exception) -> errors.NordclearError | None:
     """The Nordclear error an exception stands for, or None when it is a bug.
 
+    An RPC of the contract that is not implemented yet answers UNIMPLEMENTED, as gRPC prescribes.
+
     A database that cannot be reached (connection refused or lost, SQLite busy beyond its timeout) is
     a condition of the moment, not of the request: UNAVAILABLE tells the client to retry later.
     """
     if isinstance(error, errors.NordclearError):
         return error
+    if isinstance(error, NotImplementedError):
+        # What the generated servicer base classes raise for an RPC nobody implemented yet.
+        return errors.Unimplemented("this RPC is in the contract but not implemented in this version yet")
     if isinstance(error, OperationalError | InterfaceError):
         return errors.Unavailable("the service's database is unavailable; retry later")
     return None

@@ -1,0 +1,236 @@
+"""The repertoire's RPCs over a real socket: who may call them, idempotent retries, clear refusals.
+
+These run the whole gRPC stack in-process (interceptor, access policy, servicer, unit of work) against a
+real database, without Kafka consumers; the broker is still real because the outbox relay publishes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
+from nordclear.gen.licensing.v1 import licensing_service_pb2 as licensing_pb
+from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
+from nordclear.gen.repertoire.v1 import work_pb2
+from nordclear.licensing import bootstrap as licensing_bootstrap
+from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token, principal_for
+from nordclear.platform.topology import LICENSING, REPERTOIRE
+from nordclear.repertoire import bootstrap as repertoire_bootstrap
+from tests.conftest import DatabaseFactory, Keys
+from tests.support.clients import a_work, bearer
+from tests.support.services import running_service, service_environment
+
+
+@dataclass
+class Repertoire:
+    """A running repertoire service and a client."""
+
+    stub: pb_grpc.RepertoireServiceAsyncStub
+    keys: Keys
+
+    def token(self, kind: PrincipalKind, **identity: str) -> str:
+        return self.keys.token(principal_for(kind, **identity))
+
+    async def register(
+        self, token: str, work: work_pb2.Work, request_id: str = ""
+    ) -> pb.RegisterWorkResponse:
+        response: pb.RegisterWorkResponse = await self.stub.RegisterWork(
+            pb.RegisterWorkRequest(request_id=request_id or str(uuid.uuid4()), work=work),
+            metadata=bearer(token),
+        )
+        return response
+
+
+@pytest.fixture
+async def repertoire(
+    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+) -> AsyncIterator[Repertoire]:
+    env = service_environment(
+        REPERTOIRE,
+        database_url=await new_database("repertoire"),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_namespace=kafka_namespace,
+        public_key_file=keys.public_key_file,
+    )
+    async with (
+        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as runtime,
+        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
+    ):
+        yield Repertoire(pb_grpc.RepertoireServiceStub(channel), keys)
+
+
+async def _code_of(call: object) -> tuple[grpc.StatusCode, str]:
+    try:
+        await call  # type: ignore[misc]
+    except grpc.aio.AioRpcError as error:
+        return error.code(), error.details() or ""
+    return grpc.StatusCode.OK, ""
+
+
+async def test_a_society_registers_a_work_and_reads_it_back(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    registered = await repertoire.register(stim, a_work())
+
+    by_id = await repertoire.stub.GetWork(
+        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(work_id=registered.work.work_id)),
+        metadata=bearer(stim),
+    )
+    by_iswc = await repertoire.stub.GetWork(
+        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(iswc="T-070.000.004-9")), metadata=bearer(stim)
+    )
+
+    assert registered.work.submitting_society == codes_pb2.SOCIETY_STIM
+    assert registered.replayed is False
+    assert by_id.work == registered.work
+    assert by_iswc.work == registered.work
+
+
+async def test_a_retried_request_returns_the_same_work_and_a_reused_id_is_refused(
+    repertoire: Repertoire,
+) -> None:
+    koda = repertoire.token(PrincipalKind.SOCIETY, society="KODA")
+    first = await repertoire.register(koda, a_work(), request_id="koda-0001")
+    retry = await repertoire.register(koda, a_work(), request_id="koda-0001")
+
+    code, details = await _code_of(
+        repertoire.register(koda, a_work("Another title", ""), request_id="koda-0001")
+    )
+
+    assert retry.replayed is True
+    assert retry.work.work_id == first.work.work_id
+    assert code is grpc.StatusCode.ALREADY_EXISTS
+    assert "koda-0001" in details
+
+
+async def test_the_same_request_id_from_two_societies_registers_two_works(repertoire: Repertoire) -> None:
+    koda = await repertoire.register(
+        repertoire.token(PrincipalKind.SOCIETY, society="KODA"), a_work("Én", ""), "0001"
+    )
+    tono = await repertoire.register(
+        repertoire.token(PrincipalKind.SOCIETY, society="TONO"), a_work("To", ""), "0001"
+    )
+    assert koda.work.work_id != tono.work.work_id
+
+
+async def test_a_second_work_with_the_same_iswc_is_refused(repertoire: Repertoire) -> None:
+    teosto = repertoire.token(PrincipalKind.SOCIETY, society="TEOSTO")
+    await repertoire.register(teosto, a_work())
+    code, details = await _code_of(repertoire.register(teosto, a_work("Different title")))
+    assert code is grpc.StatusCode.ALREADY_EXISTS
+    assert "T0700000049" in details
+
+
+@pytest.mark.parametrize(
+    ("work", "field"),
+    [
+        (a_work(iswc="T-070.000.004-2"), "work.iswc"),
+        (a_work(title="   "), "work.title"),
+        (work_pb2.Work(title="Visa"), "work.parties"),
+    ],
+    ids=["bad-iswc-check-digit", "blank-title", "no-writer"],
+)
+async def test_invalid_works_are_refused_naming_the_field(
+    repertoire: Repertoire, work: work_pb2.Work, field: str
+) -> None:
+    code, details = await _code_of(
+        repertoire.register(repertoire.token(PrincipalKind.SOCIETY, society="STEF"), work)
+    )
+    assert code is grpc.StatusCode.INVALID_ARGUMENT
+    assert details.startswith(field)
+
+
+async def test_fields_not_stored_yet_are_refused_and_nothing_is_registered(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    work = a_work()
+    work.recordings.add(isrc="SE-ABC-26-00001", title="Vem kan segla")
+
+    code, details = await _code_of(repertoire.register(stim, work))
+    lookup_code, _ = await _code_of(
+        repertoire.stub.GetWork(
+            pb.GetWorkRequest(work=identifiers_pb2.WorkRef(iswc="T0700000049")), metadata=bearer(stim)
+        )
+    )
+
+    assert code is grpc.StatusCode.UNIMPLEMENTED
+    assert "work.recordings" in details
+    assert lookup_code is grpc.StatusCode.NOT_FOUND
+
+
+def _expired_token(keys: Keys) -> str:
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    principal = principal_for(PrincipalKind.SOCIETY, society="STIM")
+    return mint_token(
+        load_private_key(keys.private_key_file), principal, timedelta(minutes=5), now=an_hour_ago
+    )
+
+
+def _foreign_token() -> str:
+    return mint_token(
+        Ed25519PrivateKey.generate(), principal_for(PrincipalKind.SOCIETY, society="STIM"), timedelta(hours=1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    [
+        ("none", grpc.StatusCode.UNAUTHENTICATED),
+        ("expired", grpc.StatusCode.UNAUTHENTICATED),
+        ("foreign-key", grpc.StatusCode.UNAUTHENTICATED),
+        ("licensee", grpc.StatusCode.PERMISSION_DENIED),
+        ("service", grpc.StatusCode.PERMISSION_DENIED),
+        ("other-society", grpc.StatusCode.PERMISSION_DENIED),
+        ("society", grpc.StatusCode.OK),
+        ("clearing-house-ops", grpc.StatusCode.OK),
+    ],
+)
+async def test_who_may_register_a_stim_work(
+    repertoire: Repertoire, caller: str, expected: grpc.StatusCode
+) -> None:
+    tokens = {
+        "expired": _expired_token(repertoire.keys),
+        "foreign-key": _foreign_token(),
+        "licensee": repertoire.token(PrincipalKind.LICENSEE, licensee_id="acme-ai"),
+        "service": repertoire.token(PrincipalKind.SERVICE, service="matching"),
+        "other-society": repertoire.token(PrincipalKind.SOCIETY, society="TONO"),
+        "society": repertoire.token(PrincipalKind.SOCIETY, society="STIM"),
+        "clearing-house-ops": repertoire.token(PrincipalKind.OPS),
+    }
+    work = a_work()
+    work.submitting_society = codes_pb2.SOCIETY_STIM
+    request = pb.RegisterWorkRequest(request_id=str(uuid.uuid4()), work=work)
+    metadata = bearer(tokens[caller]) if caller in tokens else ()
+
+    code, _ = await _code_of(repertoire.stub.RegisterWork(request, metadata=metadata))
+
+    assert code is expected
+
+
+async def test_sketched_rpcs_answer_unimplemented_behind_authentication(
+    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+) -> None:
+    env = service_environment(
+        LICENSING,
+        database_url=await new_database("licensing"),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_namespace=kafka_namespace,
+        public_key_file=keys.public_key_file,
+    )
+    async with (
+        running_service(LICENSING, licensing_bootstrap.build, env) as runtime,
+        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
+    ):
+        stub = licensing_grpc.LicensingServiceStub(channel)
+        licensee = keys.token(principal_for(PrincipalKind.LICENSEE, licensee_id="acme-ai"))
+        anonymous, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest()))
+        authenticated, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest(), metadata=bearer(licensee)))
+    assert anonymous is grpc.StatusCode.UNAUTHENTICATED
+    assert authenticated is grpc.StatusCode.UNIMPLEMENTED
