@@ -193,7 +193,12 @@ class ServiceRuntime:
         names = self.kafka_names
         # Every events topic, not just our own: our consumers subscribe to other services' topics.
         topics = [*names.all_events_topics(), *(names.dead_letter_topic(c.group_id) for c in self._consumers)]
-        await ensure_topics(self.settings.kafka_bootstrap_servers, topics)
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            topics,
+            partitions=self.settings.kafka_topic_partitions,
+            replication_factor=self.settings.kafka_replication_factor,
+        )
 
     async def _flush_outbox(self) -> None:
         if not self._producer_started:

@@ -14,7 +14,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nordclear.platform.topology import EMBEDDED_KAFKA_PORT, ServiceSpec
+from nordclear.platform.topology import DEFAULT_PARTITIONS, EMBEDDED_KAFKA_PORT, ServiceSpec
 
 DATA_DIR = Path(".data")
 """Default home of the embedded default's databases and keys, relative to the working directory."""
@@ -48,6 +48,12 @@ class ServiceSettings(BaseModel):
         default="",
         pattern=r"^[a-z0-9][a-z0-9.-]*\.$|^$",
         description="Prefix of all topics and consumer groups, ending in '.', e.g. 'staging.'.",
+    )
+    kafka_topic_partitions: int = Field(
+        default=DEFAULT_PARTITIONS, ge=1, description="Partitions of topics this service creates at start."
+    )
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replicas of topics this service creates at start (3 on a real cluster)."
     )
     token_public_key_file: Path = Field(
         default=DATA_DIR / "keys" / "token-signing.pub.pem",
