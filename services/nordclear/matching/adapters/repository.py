@@ -55,15 +55,25 @@ class RepertoireIndex:
         )
 
     async def status(self) -> IndexStatus:
-        """Counts and the time of the last change."""
-        works = await self._session.scalar(select(func.count()).select_from(indexed_works))
-        recordings = await self._session.scalar(select(func.count()).select_from(indexed_recordings))
-        changes, last_change_at = (
-            await self._session.execute(select(func.count(), func.max(index_changes.c.changed_at)))
+        """Counts and the time of the last change, read in one statement.
+
+        One statement sees one snapshot: separate queries under READ COMMITTED could count a change
+        whose work a moment earlier they did not yet see.
+        """
+        row = (
+            await self._session.execute(
+                select(
+                    select(func.count()).select_from(indexed_works).scalar_subquery(),
+                    select(func.count()).select_from(indexed_recordings).scalar_subquery(),
+                    select(func.count()).select_from(index_changes).scalar_subquery(),
+                    select(func.max(index_changes.c.changed_at)).scalar_subquery(),
+                )
+            )
         ).one()
+        works, recordings, changes, last_change_at = row
         return IndexStatus(
-            works_indexed=works or 0,
-            recordings_indexed=recordings or 0,
+            works_indexed=works,
+            recordings_indexed=recordings,
             changes_applied=changes,
             last_change_at=last_change_at,
         )
