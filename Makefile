@@ -28,9 +28,9 @@ run: setup
 	$(BIN)/nordclear run
 
 lint: setup protos/node_modules/.bin/buf
-	$(BIN)/ruff check services tests protos
-	$(BIN)/ruff format --check services tests protos
-	$(BIN)/mypy services tests protos/generate.py
+	$(BIN)/ruff check services tests protos benchmarks
+	$(BIN)/ruff format --check services tests protos benchmarks
+	$(BIN)/mypy services tests benchmarks protos/generate.py
 	cd protos && node_modules/.bin/buf lint
 	$(BIN)/python protos/generate.py --check
 

@@ -4,6 +4,10 @@ A work is registered by a society for its members. It needs a title and at least
 music or words (CWR designations CA, A or C): a work with only arrangers or translators is a version of
 another work, not one on its own. Identifiers are stored in their normal form (see
 ``nordclear.platform.domain.identifiers``).
+
+This is the registration model the service stores today. The full model of a work (publishers, shares
+per right, collection shares, mandates, alternate titles, recordings) is in ``work``, its rules in
+``rules``; role codes and limits are shared with them and re-exported here.
 """
 
 from __future__ import annotations
@@ -12,34 +16,18 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from enum import StrEnum
+from typing import Final
 
 from nordclear.platform.domain.identifiers import normalise_ipi_name_number, normalise_iswc
 from nordclear.platform.errors import InvalidArgument
+from nordclear.repertoire.domain.rules import MAX_FIRST_NAME_CHARS as MAX_FIRST_NAME_CHARS
+from nordclear.repertoire.domain.rules import MAX_NAME_CHARS
+from nordclear.repertoire.domain.rules import MAX_TITLE_CHARS as MAX_TITLE_CHARS
+from nordclear.repertoire.domain.work import ORIGINAL_CREATOR_ROLES as ORIGINAL_CREATOR_ROLES
+from nordclear.repertoire.domain.work import WriterRole as WriterRole
 
-MAX_TITLE_CHARS = 60
-"""CWR's title field width; a longer title could not be exported to the societies' systems."""
-MAX_LAST_NAME_CHARS = 45
+MAX_LAST_NAME_CHARS: Final = MAX_NAME_CHARS
 """CWR writer last name width."""
-MAX_FIRST_NAME_CHARS = 30
-"""CWR writer first name width."""
-
-
-class WriterRole(StrEnum):
-    """CWR writer designation codes."""
-
-    COMPOSER_AUTHOR = "CA"
-    AUTHOR = "A"
-    COMPOSER = "C"
-    ARRANGER = "AR"
-    ADAPTER = "AD"
-    SUB_ARRANGER = "SR"
-    SUB_AUTHOR = "SA"
-    TRANSLATOR = "TR"
-    INCOME_PARTICIPANT = "PA"
-
-
-ORIGINAL_CREATOR_ROLES = frozenset({WriterRole.COMPOSER_AUTHOR, WriterRole.AUTHOR, WriterRole.COMPOSER})
 
 
 @dataclass(frozen=True, slots=True)
