@@ -21,6 +21,7 @@ from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as matching_grpc
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as repertoire_pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoire_grpc
+from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.matching import bootstrap as matching_bootstrap
 from nordclear.platform import metrics
 from nordclear.platform.auth import PrincipalKind, principal_for
@@ -197,3 +198,36 @@ async def test_a_poison_message_is_dead_lettered_and_does_not_block_its_partitio
 
 async def _async_value(value: float) -> float:
     return value
+
+
+async def test_updates_and_deletions_reach_the_read_model_in_order(pair: Pair) -> None:
+    registered = (await _register(pair, "Balladen om briggen Blue Bird", "T0700000049")).work
+    changed = work_pb2.Work()
+    changed.CopyFrom(registered)
+    changed.title = "Balladen om briggen Blue Bird av Hull"
+    for name in ("revision", "created_at", "updated_at"):
+        changed.ClearField(name)
+    await pair.repertoire_stub.UpdateWork(
+        repertoire_pb.UpdateWorkRequest(request_id="update-1", work=changed),
+        metadata=bearer(pair.society_token),
+    )
+    await eventually(pair.index_status, lambda s: s.changes_applied == 2, what="the update in matching")
+
+    await pair.repertoire_stub.DeleteWork(
+        repertoire_pb.DeleteWorkRequest(
+            request_id="delete-1", work_id=registered.work_id, reason="duplicate"
+        ),
+        metadata=bearer(pair.society_token),
+    )
+    status = await eventually(pair.index_status, lambda s: s.changes_applied == 3, what="the deletion")
+
+    assert status.works_indexed == 0
+    event_types = [
+        envelope_pb2.EventEnvelope.FromString(payload).event_type
+        for _, payload, _ in await _outbox_rows(pair.repertoire)
+    ]
+    assert event_types == [
+        "nordclear.events.v1.WorkRegistered",
+        "nordclear.events.v1.WorkUpdated",
+        "nordclear.events.v1.WorkDeleted",
+    ]

@@ -15,7 +15,7 @@ import grpc
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
+from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2, paging_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2 as licensing_pb
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
@@ -148,7 +148,9 @@ async def test_invalid_works_are_refused_naming_the_field(
     assert details.startswith(field)
 
 
-async def test_fields_not_stored_yet_are_refused_and_nothing_is_registered(repertoire: Repertoire) -> None:
+async def test_recordings_inside_a_registration_are_refused_and_nothing_is_registered(
+    repertoire: Repertoire,
+) -> None:
     stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
     work = a_work()
     work.recordings.add(isrc="SE-ABC-26-00001", title="Vem kan segla")
@@ -160,8 +162,8 @@ async def test_fields_not_stored_yet_are_refused_and_nothing_is_registered(reper
         )
     )
 
-    assert code is grpc.StatusCode.UNIMPLEMENTED
-    assert "work.recordings" in details
+    assert code is grpc.StatusCode.INVALID_ARGUMENT
+    assert details.startswith("work.recordings")
     assert lookup_code is grpc.StatusCode.NOT_FOUND
 
 
@@ -234,3 +236,120 @@ async def test_sketched_rpcs_answer_unimplemented_behind_authentication(
         authenticated, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest(), metadata=bearer(licensee)))
     assert anonymous is grpc.StatusCode.UNAUTHENTICATED
     assert authenticated is grpc.StatusCode.UNIMPLEMENTED
+
+
+def _shared_work(title: str = "Vem kan segla förutan vind") -> work_pb2.Work:
+    """A work with a writer and a publisher sharing every right, and a society work id."""
+    work = work_pb2.Work(title=title, iswc="T-070.000.004-9")
+    work.society_work_ids.add(society_code="079", work_code="STIM-0001")
+    writer = work.parties.add(
+        party_key="W1", name="Taube", first_name="Evert", role=codes_pb2.PARTY_ROLE_COMPOSER_AUTHOR
+    )
+    publisher = work.parties.add(
+        party_key="P1",
+        name="Nordisk Musikförlag",
+        role=codes_pb2.PARTY_ROLE_ORIGINAL_PUBLISHER,
+        chain_sequence=1,
+    )
+    writer.publisher_party_keys.append("P1")
+    for right in (codes_pb2.RIGHT_PERFORMING, codes_pb2.RIGHT_MECHANICAL):
+        writer.ownership_shares.add(right=right, share_bp=6667)
+        publisher.ownership_shares.add(right=right, share_bp=3333)
+    return work
+
+
+async def test_a_work_with_shares_is_found_by_its_society_work_id(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    registered = await repertoire.register(stim, _shared_work())
+    reference = identifiers_pb2.WorkRef(
+        society_work_id=identifiers_pb2.SocietyWorkId(society_code="79", work_code="STIM-0001")
+    )
+
+    found = await repertoire.stub.GetWork(pb.GetWorkRequest(work=reference), metadata=bearer(stim))
+
+    assert found.work.work_id == registered.work.work_id
+    assert [(p.party_key, [s.share_bp for s in p.ownership_shares]) for p in found.work.parties] == [
+        ("W1", [6667, 6667]),
+        ("P1", [3333, 3333]),
+    ]
+
+
+async def test_shares_that_do_not_add_up_are_refused_naming_the_right(repertoire: Repertoire) -> None:
+    work = _shared_work()
+    work.parties[1].ownership_shares[0].share_bp = 2000  # PR now totals 86.67 %.
+    code, details = await _code_of(
+        repertoire.register(repertoire.token(PrincipalKind.SOCIETY, society="STIM"), work)
+    )
+    assert code is grpc.StatusCode.INVALID_ARGUMENT
+    assert "PR" in details
+    assert "8667" in details
+
+
+async def test_an_update_is_a_new_revision_and_a_stale_one_is_aborted(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    first = (await repertoire.register(stim, _shared_work())).work
+    changed = work_pb2.Work()
+    changed.CopyFrom(first)
+    changed.title = "Vem kan segla"
+    for name in ("revision", "created_at", "updated_at"):
+        changed.ClearField(name)
+
+    updated = await repertoire.stub.UpdateWork(
+        pb.UpdateWorkRequest(request_id="u1", work=changed, expected_revision=1), metadata=bearer(stim)
+    )
+    stale, _ = await _code_of(
+        repertoire.stub.UpdateWork(
+            pb.UpdateWorkRequest(request_id="u2", work=changed, expected_revision=1), metadata=bearer(stim)
+        )
+    )
+    foreign, _ = await _code_of(
+        repertoire.stub.UpdateWork(
+            pb.UpdateWorkRequest(request_id="u3", work=changed),
+            metadata=bearer(repertoire.token(PrincipalKind.SOCIETY, society="KODA")),
+        )
+    )
+
+    assert updated.work.revision == 2
+    assert updated.work.title == "Vem kan segla"
+    assert updated.work.created_at == first.created_at
+    assert stale is grpc.StatusCode.ABORTED
+    assert foreign is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_deleted_work_stays_readable_but_cannot_change(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    work = (await repertoire.register(stim, _shared_work())).work
+    await repertoire.stub.DeleteWork(
+        pb.DeleteWorkRequest(request_id="d1", work_id=work.work_id, reason="registered twice"),
+        metadata=bearer(stim),
+    )
+
+    read = await repertoire.stub.GetWork(
+        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(work_id=work.work_id)), metadata=bearer(stim)
+    )
+    again, _ = await _code_of(
+        repertoire.stub.DeleteWork(
+            pb.DeleteWorkRequest(request_id="d2", work_id=work.work_id), metadata=bearer(stim)
+        )
+    )
+
+    assert read.work.deleted is True
+    assert read.work.revision == 2
+    assert again is grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_works_are_listed_a_page_at_a_time_without_repeats(repertoire: Repertoire) -> None:
+    tono = repertoire.token(PrincipalKind.SOCIETY, society="TONO")
+    registered = {(await repertoire.register(tono, a_work(f"Vise {n}", ""))).work.work_id for n in range(5)}
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await repertoire.stub.ListWorks(
+            pb.ListWorksRequest(page=paging_pb2.PageRequest(page_size=2, page_token=token)),
+            metadata=bearer(tono),
+        )
+        seen += [work.work_id for work in page.works]
+        token = page.page.next_page_token
+        if not token:
+            break
+    assert sorted(seen) == sorted(registered)

@@ -9,6 +9,7 @@ new error never needs a new mapping.
     ├── NotFound             the thing asked for does not exist (or is invisible to the caller)
     ├── AlreadyExists        a create with an id that is taken by different content
     ├── FailedPrecondition   the request is well formed but the state forbids it now
+    ├── Aborted              a concurrent change won (optimistic concurrency); re-read and retry
     ├── Unauthenticated      no credential, or one that is expired or forged
     ├── PermissionDenied     a valid credential whose principal may not do this
     ├── Unavailable          a dependency is down; retrying later may succeed
@@ -46,6 +47,10 @@ class AlreadyExists(NordclearError):
 
 class FailedPrecondition(NordclearError):
     """The request is valid but the current state does not allow it."""
+
+
+class Aborted(NordclearError):
+    """The entity changed since the caller read it (an expected revision no longer holds)."""
 
 
 class Unauthenticated(NordclearError):

@@ -11,15 +11,27 @@ from datetime import UTC
 from nordclear.gen.events.v1 import envelope_pb2
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
-from nordclear.matching.service_layer.read_model import index_work
+from nordclear.matching.service_layer.read_model import index_work, remove_work
 
-HANDLED_REPERTOIRE_EVENTS = frozenset({"nordclear.events.v1.WorkRegistered"})
+HANDLED_REPERTOIRE_EVENTS = frozenset(
+    {
+        "nordclear.events.v1.WorkRegistered",
+        "nordclear.events.v1.WorkUpdated",
+        "nordclear.events.v1.WorkDeleted",
+    }
+)
 
 
 async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: MatchingUnitOfWork) -> None:
     """Apply one repertoire event to the read model (inside the consumer's transaction)."""
-    if envelope.WhichOneof("payload") == "work_registered":
-        event = envelope.work_registered
+    changed_at = envelope.occurred_at.ToDatetime(tzinfo=UTC)
+    kind = envelope.WhichOneof("payload")
+    if kind == "work_deleted":
+        deleted = envelope.work_deleted
+        await remove_work(uow, deleted.work_id, deleted.revision, envelope.event_id, changed_at)
+        return
+    if kind in ("work_registered", "work_updated"):
+        event = envelope.work_registered if kind == "work_registered" else envelope.work_updated
         work = IndexedWork(
             work_id=event.work_id,
             title=event.title,
@@ -38,5 +50,6 @@ async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: Mat
                 for recording in event.recordings
                 if recording.isrc
             ),
+            revision=event.revision,
         )
-        await index_work(uow, work, envelope.event_id, envelope.occurred_at.ToDatetime(tzinfo=UTC))
+        await index_work(uow, work, envelope.event_id, changed_at)

@@ -16,6 +16,7 @@ indexed_works = Table(
     Column("iswc", String(11), nullable=True, index=True),
     # Creator names joined by newlines: read together with the title when matching, never queried alone.
     Column("creator_names", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
 )
 
 indexed_recordings = Table(

@@ -29,6 +29,7 @@ class RepertoireIndex:
                 title=work.title,
                 iswc=work.iswc,
                 creator_names="\n".join(work.creator_names),
+                revision=work.revision,
             )
         )
         if work.recordings:
@@ -45,6 +46,17 @@ class RepertoireIndex:
                     for recording in work.recordings
                 ],
             )
+
+    async def revision_of(self, work_id: str) -> int | None:
+        """The revision of the indexed copy of a work, or None when it is not indexed."""
+        return await self._session.scalar(
+            select(indexed_works.c.revision).where(indexed_works.c.work_id == work_id)
+        )
+
+    async def remove(self, work_id: str) -> None:
+        """Drop a work and its recordings from the index."""
+        await self._session.execute(delete(indexed_recordings).where(indexed_recordings.c.work_id == work_id))
+        await self._session.execute(delete(indexed_works).where(indexed_works.c.work_id == work_id))
 
     async def journal(self, work_id: str, kind: ChangeKind, event_id: str, changed_at: datetime) -> None:
         """Append one applied change (dated by when it happened in the repertoire) to the journal."""

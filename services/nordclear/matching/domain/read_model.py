@@ -15,6 +15,8 @@ class ChangeKind(StrEnum):
     """What happened to a work in the read model."""
 
     ADDED = "added"
+    UPDATED = "updated"
+    REMOVED = "removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,8 @@ class IndexedWork:
     iswc: str | None
     creator_names: tuple[str, ...]
     recordings: tuple[IndexedRecording, ...]
+    revision: int
+    """The repertoire revision this copy reflects; an older event never overwrites a newer copy."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,28 @@ from nordclear.matching.domain.read_model import ChangeKind, IndexedWork, IndexS
 async def index_work(
     uow: MatchingUnitOfWork, work: IndexedWork, event_id: str, occurred_at: datetime
 ) -> None:
-    """Add ``work`` to the read model inside the caller's transaction (the inbox consumer commits)."""
+    """Put ``work`` into the read model inside the caller's transaction (the inbox consumer commits).
+
+    Events of one work arrive in order on one partition, but a replayed older revision can still come
+    after a newer one (an outbox republished from the start): it is ignored.
+    """
+    held = await uow.index.revision_of(work.work_id)
+    if held is not None and held >= work.revision:
+        return
     await uow.index.put(work)
-    await uow.index.journal(work.work_id, ChangeKind.ADDED, event_id, occurred_at)
+    kind = ChangeKind.ADDED if held is None else ChangeKind.UPDATED
+    await uow.index.journal(work.work_id, kind, event_id, occurred_at)
+
+
+async def remove_work(
+    uow: MatchingUnitOfWork, work_id: str, revision: int, event_id: str, occurred_at: datetime
+) -> None:
+    """Take a deleted work out of the read model: deleted works are never matched."""
+    held = await uow.index.revision_of(work_id)
+    if held is None or held >= revision:
+        return
+    await uow.index.remove(work_id)
+    await uow.index.journal(work_id, ChangeKind.REMOVED, event_id, occurred_at)
 
 
 async def index_status(uow: MatchingUnitOfWork) -> IndexStatus:

@@ -1,16 +1,37 @@
-"""Translating the repertoire's domain events into the ``nordclear.events.v1`` messages it publishes."""
+"""Translating the repertoire's domain events into the ``nordclear.events.v1`` messages it publishes.
+
+Work events carry the work's full state, so a read model can be rebuilt from them alone; the event id
+is derived from the work id and revision, so a re-published revision deduplicates downstream.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nordclear.gen.events.v1 import repertoire_events_pb2
+from nordclear.gen.common.v1 import codes_pb2
+from nordclear.gen.events.v1 import repertoire_events_pb2 as events
+from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
-from nordclear.platform.protoconv import society_to_proto
 from nordclear.platform.topology import REPERTOIRE
-from nordclear.repertoire.adapters.protocodes import party_role_to_proto
-from nordclear.repertoire.domain.model import Work, WorkRegistered
+from nordclear.repertoire.adapters.work_proto import work_to_proto
+from nordclear.repertoire.domain.events import WorkChanged
+from nordclear.repertoire.domain.work import Recording
+
+WRITER_ROLES = frozenset(
+    {
+        codes_pb2.PARTY_ROLE_COMPOSER_AUTHOR,
+        codes_pb2.PARTY_ROLE_AUTHOR,
+        codes_pb2.PARTY_ROLE_COMPOSER,
+        codes_pb2.PARTY_ROLE_ARRANGER,
+        codes_pb2.PARTY_ROLE_ADAPTOR,
+        codes_pb2.PARTY_ROLE_SUB_ARRANGER,
+        codes_pb2.PARTY_ROLE_SUB_AUTHOR,
+        codes_pb2.PARTY_ROLE_TRANSLATOR,
+        codes_pb2.PARTY_ROLE_WRITER_INCOME_PARTICIPANT,
+    }
+)
+"""Writer designations: events list writers as creators, everyone else as publishers."""
 
 
 class RepertoireEventTranslator:
@@ -21,34 +42,96 @@ class RepertoireEventTranslator:
 
     def __call__(self, event: object) -> Sequence[Published]:
         """What to publish for ``event``."""
-        if isinstance(event, WorkRegistered):
-            payload = _work_registered(event.work)
-            envelope = new_envelope(
-                payload,
-                producer=REPERTOIRE.name,
-                aggregate_id=event.work.work_id,
-                correlation_id=event.request_id,
-                occurred_at=event.work.registered_at,
-            )
-            return [(self._topic, envelope)]
-        raise TypeError(f"no translation for repertoire event {type(event).__name__}")
+        if not isinstance(event, WorkChanged):
+            raise TypeError(f"no translation for repertoire event {type(event).__name__}")
+        work = event.work
+        envelope = new_envelope(
+            _payload(event),
+            producer=REPERTOIRE.name,
+            aggregate_id=work.work_id,
+            correlation_id=event.request_id,
+            event_id=f"work:{work.work_id}:{work.revision}",
+            occurred_at=work.updated_at,
+        )
+        return [(self._topic, envelope)]
 
 
-def _work_registered(work: Work) -> repertoire_events_pb2.WorkRegistered:
-    return repertoire_events_pb2.WorkRegistered(
+def _payload(event: WorkChanged) -> events.WorkRegistered | events.WorkUpdated | events.WorkDeleted:
+    work = event.work
+    if work.deleted:
+        return events.WorkDeleted(
+            work_id=work.work_id, iswc=work.iswc or "", revision=work.revision, reason=event.reason
+        )
+    state = work_state(work_to_proto(work), recordings=())
+    if event.previous_revision == 0:
+        return state
+    updated = events.WorkUpdated()
+    updated.ParseFromString(state.SerializeToString())  # Same fields and numbers by contract.
+    return updated
+
+
+def work_state(work: work_pb2.Work, recordings: Sequence[Recording]) -> events.WorkRegistered:
+    """The full state of a work as its events carry it."""
+    parties = [_party(party) for party in work.parties]
+    return events.WorkRegistered(
         work_id=work.work_id,
-        iswc=work.iswc or "",
+        iswc=work.iswc,
         title=work.title,
-        creators=[
-            repertoire_events_pb2.WorkParty(
-                party_key=str(position),
-                name=creator.last_name,
-                first_name=creator.first_name,
-                ipi_name_number=creator.ipi_name_number or "",
-                role=party_role_to_proto(creator.role),
+        alternate_titles=[title.title for title in work.alternate_titles],
+        creators=[party for party in parties if party.role in WRITER_ROLES],
+        publishers=[party for party in parties if party.role not in WRITER_ROLES],
+        society_work_ids=list(work.society_work_ids),
+        recordings=[
+            events.WorkRecording(
+                recording_id=r.recording_id,
+                isrc=r.isrc or "",
+                title=r.title,
+                main_artist=r.main_artist,
+                duration_ms=r.duration_ms or 0,
             )
-            for position, creator in enumerate(work.creators)
+            for r in recordings
         ],
-        submitting_society=society_to_proto(work.society),
-        revision=1,
+        submitting_society=work.submitting_society,
+        revision=work.revision,
+        language_code=work.language_code,
+        duration_ms=work.duration_ms,
+        performing_artists=[
+            " ".join(p for p in (a.first_name, a.name) if p) for a in work.performing_artists
+        ],
+    )
+
+
+def _party(party: work_pb2.InterestedParty) -> events.WorkParty:
+    return events.WorkParty(
+        party_key=party.party_key,
+        name=party.name,
+        first_name=party.first_name,
+        ipi_name_number=party.ipi_name_number,
+        ipi_base_number=party.ipi_base_number,
+        role=party.role,
+        ownership_shares=[
+            events.PartyRightShare(right=s.right, share_bp=s.share_bp) for s in party.ownership_shares
+        ],
+        collection_shares=[
+            events.PartyCollectionShare(
+                tis_code=c.tis_code,
+                inclusion=c.inclusion,
+                shares=[events.PartyRightShare(right=s.right, share_bp=s.share_bp) for s in c.shares],
+                valid_from=c.valid_from,
+                valid_until=c.valid_until,
+            )
+            for c in party.collection_shares
+        ],
+        mandates=[
+            events.PartyMandate(
+                right=m.right,
+                tis_code=m.tis_code,
+                inclusion=m.inclusion,
+                society_code=m.society_code,
+                valid_from=m.valid_from,
+                valid_until=m.valid_until,
+            )
+            for m in party.mandates
+        ],
+        publisher_party_keys=list(party.publisher_party_keys),
     )

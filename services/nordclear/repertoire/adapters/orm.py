@@ -1,12 +1,34 @@
-"""The repertoire service's tables. Only this service reads or writes them (BRIEF §6)."""
+"""The repertoire service's tables. Only this service reads or writes them (BRIEF §6).
+
+A work's current state is one row in ``works`` with its full document (the ``nordclear.repertoire.v1.Work``
+message, serialised); every revision ever written stays in ``work_revisions``, so the history is never
+updated in place. The identifier tables exist for lookups and uniqueness; they are rewritten with each
+revision. The consent register is append-only by construction: entries are inserted, never changed.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
 
 from nordclear.platform.db.messaging_tables import define_messaging_tables
 
 metadata = MetaData()
+
+AUTO_INCREMENT_BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+"""SQLite only auto-increments a column declared exactly INTEGER."""
 
 works = Table(
     "works",
@@ -17,27 +39,81 @@ works = Table(
     Column("iswc", String(11), nullable=True, unique=True),
     Column("society", String(16), nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("document", LargeBinary, nullable=False),
 )
 
-work_creators = Table(
-    "work_creators",
+work_revisions = Table(
+    "work_revisions",
     metadata,
     Column("work_id", String(36), ForeignKey("works.work_id"), primary_key=True),
-    Column("position", Integer, primary_key=True),
-    Column("last_name", String(45), nullable=False),
-    Column("first_name", String(30), nullable=False),
-    Column("role", String(2), nullable=False),
-    Column("ipi_name_number", String(11), nullable=True),
+    Column("revision", Integer, primary_key=True),
+    Column("document", LargeBinary, nullable=False),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
-work_requests = Table(
-    "work_requests",
+work_society_ids = Table(
+    "work_society_ids",
     metadata,
-    # The client-chosen request id and a digest of what it asked, so a retry returns the same work and a
-    # reused id with other content is refused instead of registering a second work.
-    Column("request_id", String(128), primary_key=True),
+    Column("society_code", String(3), primary_key=True),
+    Column("work_code", String(20), primary_key=True),
+    Column("work_id", String(36), ForeignKey("works.work_id"), nullable=False, index=True),
+)
+
+work_party_ipis = Table(
+    "work_party_ipis",
+    metadata,
+    Column("ipi_name_number", String(11), primary_key=True),
+    Column("work_id", String(36), ForeignKey("works.work_id"), primary_key=True),
+)
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("recording_id", String(36), primary_key=True),
+    Column("isrc", String(12), nullable=True, unique=True),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("document", LargeBinary, nullable=False),
+)
+
+recording_works = Table(
+    "recording_works",
+    metadata,
+    Column("recording_id", String(36), ForeignKey("recordings.recording_id"), primary_key=True),
+    Column("work_id", String(36), ForeignKey("works.work_id"), primary_key=True),
+    Index("ix_recording_works_work_id", "work_id"),
+)
+
+consent_entries = Table(
+    "consent_entries",
+    metadata,
+    Column("sequence_no", AUTO_INCREMENT_BIGINT, primary_key=True, autoincrement=True),
+    Column("entry_id", String(36), nullable=False, unique=True),
+    # "work:<work_id>" or "performer:<scheme>:<id>:<attribute>": one key to read a subject's history.
+    Column("subject_key", String(96), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_until", Date, nullable=True),
+    Column("society", String(16), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("document", LargeBinary, nullable=False),
+    Index("ix_consent_entries_subject", "subject_key", "stage", "sequence_no"),
+)
+
+request_log = Table(
+    "request_log",
+    metadata,
+    # The client-chosen request id (scoped to its principal) and a digest of what it asked, so a retry
+    # returns the same answer and a reused id with other content is refused instead of acting twice.
+    Column("request_id", String(256), primary_key=True),
+    Column("operation", String(32), nullable=False),
     Column("fingerprint", String(64), nullable=False),
-    Column("work_id", String(36), ForeignKey("works.work_id"), nullable=False),
+    Column("result_id", String(64), nullable=False),
 )
 
 messaging = define_messaging_tables(metadata)

@@ -1,80 +1,250 @@
-"""Reading and writing works through SQLAlchemy Core, inside the caller's unit of work."""
+"""Reading and writing works, recordings and request ids through SQLAlchemy Core.
+
+Each work revision is stored as its ``nordclear.repertoire.v1.Work`` document (see ``work_proto``); the
+current one in ``works``, every one in ``work_revisions``. The identifier tables (society work ids, IPIs)
+are derived from the document on every write, so lookups never need to decode documents.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nordclear.repertoire.adapters.orm import work_creators, work_requests, works
-from nordclear.repertoire.domain.model import Creator, Work, WriterRole
+from nordclear.gen.repertoire.v1 import work_pb2
+from nordclear.platform.domain.societies import society_by_name
+from nordclear.platform.protoconv import society_from_proto
+from nordclear.repertoire.adapters import work_proto
+from nordclear.repertoire.adapters.orm import (
+    recording_works,
+    recordings,
+    request_log,
+    work_party_ipis,
+    work_revisions,
+    work_society_ids,
+    works,
+)
+from nordclear.repertoire.domain.work import Recording, Work
+
+
+def encode_work(work: Work) -> bytes:
+    """The stored document of ``work``."""
+    return work_proto.work_to_proto(work).SerializeToString(deterministic=True)
+
+
+def decode_work(document: bytes) -> Work:
+    """The work a stored document holds."""
+    message = work_pb2.Work.FromString(document)
+    society = society_by_name(society_from_proto(message.submitting_society, "work.submitting_society") or "")
+    work = work_proto.work_from_proto(message, work_id=message.work_id, submitting_society=society)
+    return dataclasses.replace(
+        work,
+        revision=message.revision,
+        created_at=message.created_at.ToDatetime(tzinfo=UTC),
+        updated_at=message.updated_at.ToDatetime(tzinfo=UTC),
+        deleted=message.deleted,
+    )
+
+
+def encode_recording(recording: Recording) -> bytes:
+    """The stored document of ``recording``."""
+    return work_proto.recording_to_proto(recording).SerializeToString(deterministic=True)
+
+
+def decode_recording(document: bytes) -> Recording:
+    """The recording a stored document holds."""
+    message = work_pb2.Recording.FromString(document)
+    society = work_proto.member_society(message.submitting_society, "recording.submitting_society")
+    recording = work_proto.recording_from_proto(
+        message, recording_id=message.recording_id, field="recording", submitting_society=society
+    )
+    return dataclasses.replace(recording, revision=message.revision)
 
 
 class WorkRepository:
-    """Works of the repertoire."""
+    """Works of the repertoire, current and past revisions."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, work: Work) -> None:
-        """Store a new work with its creators."""
+    async def add(self, work: Work, recorded_by: str) -> None:
+        """Store a new work (revision 1)."""
+        assert work.created_at is not None, "the service layer dates works"
+        document = encode_work(work)
         await self._session.execute(
             insert(works).values(
                 work_id=work.work_id,
                 title=work.title,
                 iswc=work.iswc,
-                society=work.society,
-                registered_at=work.registered_at,
+                society=work.submitting_society.name,
+                registered_at=work.created_at,
+                revision=work.revision,
+                updated_at=work.updated_at,
+                deleted=work.deleted,
+                document=document,
             )
         )
-        if work.creators:
+        await self._after_write(work, document, recorded_by)
+
+    async def replace(self, work: Work, recorded_by: str) -> None:
+        """Store a new revision of an existing work; the earlier revisions stay as they were."""
+        document = encode_work(work)
+        await self._session.execute(
+            update(works)
+            .where(works.c.work_id == work.work_id)
+            .values(
+                title=work.title,
+                iswc=work.iswc,
+                revision=work.revision,
+                updated_at=work.updated_at,
+                deleted=work.deleted,
+                document=document,
+            )
+        )
+        await self._session.execute(
+            delete(work_society_ids).where(work_society_ids.c.work_id == work.work_id)
+        )
+        await self._session.execute(delete(work_party_ipis).where(work_party_ipis.c.work_id == work.work_id))
+        await self._after_write(work, document, recorded_by)
+
+    async def _after_write(self, work: Work, document: bytes, recorded_by: str) -> None:
+        await self._session.execute(
+            insert(work_revisions).values(
+                work_id=work.work_id,
+                revision=work.revision,
+                document=document,
+                recorded_by=recorded_by,
+                recorded_at=work.updated_at,
+            )
+        )
+        society_ids = [
+            {"society_code": ref.society_code, "work_code": ref.work_code, "work_id": work.work_id}
+            for ref in work.society_work_ids
+        ]
+        if society_ids:
+            await self._session.execute(insert(work_society_ids), society_ids)
+        ipis = sorted({party.ipi_name_number for party in work.parties if party.ipi_name_number})
+        if ipis:
             await self._session.execute(
-                insert(work_creators),
-                [
-                    {
-                        "work_id": work.work_id,
-                        "position": position,
-                        "last_name": creator.last_name,
-                        "first_name": creator.first_name,
-                        "role": creator.role.value,
-                        "ipi_name_number": creator.ipi_name_number,
-                    }
-                    for position, creator in enumerate(work.creators)
-                ],
+                insert(work_party_ipis), [{"ipi_name_number": ipi, "work_id": work.work_id} for ipi in ipis]
             )
 
     async def get(self, work_id: str) -> Work | None:
-        """The work with ``work_id``, or None."""
-        row = (await self._session.execute(select(works).where(works.c.work_id == work_id))).one_or_none()
-        if row is None:
-            return None
-        creator_rows = (
-            await self._session.execute(
-                select(work_creators)
-                .where(work_creators.c.work_id == work_id)
-                .order_by(work_creators.c.position)
-            )
-        ).all()
-        creators = tuple(
-            Creator(
-                last_name=c.last_name,
-                first_name=c.first_name,
-                role=WriterRole(c.role),
-                ipi_name_number=c.ipi_name_number,
-            )
-            for c in creator_rows
+        """The current revision of the work with ``work_id``, or None."""
+        document = await self._session.scalar(select(works.c.document).where(works.c.work_id == work_id))
+        return None if document is None else decode_work(document)
+
+    async def revisions(self, work_id: str) -> list[Work]:
+        """Every revision of a work, oldest first."""
+        rows = await self._session.scalars(
+            select(work_revisions.c.document)
+            .where(work_revisions.c.work_id == work_id)
+            .order_by(work_revisions.c.revision)
         )
-        return Work(
-            work_id=row.work_id,
-            title=row.title,
-            iswc=row.iswc,
-            creators=creators,
-            society=row.society,
-            registered_at=row.registered_at,
-        )
+        return [decode_work(document) for document in rows]
 
     async def work_id_for_iswc(self, iswc: str) -> str | None:
         """The id of the work carrying ``iswc``, or None."""
         return await self._session.scalar(select(works.c.work_id).where(works.c.iswc == iswc))
+
+    async def work_id_for_society_id(self, society_code: str, work_code: str) -> str | None:
+        """The id of the work a society knows by ``work_code``, or None."""
+        return await self._session.scalar(
+            select(work_society_ids.c.work_id).where(
+                work_society_ids.c.society_code == society_code, work_society_ids.c.work_code == work_code
+            )
+        )
+
+    async def work_ids_for_ipi(self, ipi_name_number: str) -> list[str]:
+        """Ids of the works in which a party with this IPI name number appears."""
+        rows = await self._session.scalars(
+            select(work_party_ipis.c.work_id)
+            .where(work_party_ipis.c.ipi_name_number == ipi_name_number)
+            .order_by(work_party_ipis.c.work_id)
+        )
+        return list(rows)
+
+    async def page(
+        self,
+        *,
+        society: str | None,
+        after_work_id: str,
+        limit: int,
+        include_deleted: bool,
+        changed_since: datetime | None = None,
+    ) -> list[Work]:
+        """Works ordered by id after ``after_work_id`` (keyset paging: stable under concurrent writes)."""
+        query = select(works.c.document).where(works.c.work_id > after_work_id).order_by(works.c.work_id)
+        if changed_since is not None:
+            query = query.where(works.c.updated_at >= changed_since)
+        if society is not None:
+            query = query.where(works.c.society == society)
+        if not include_deleted:
+            query = query.where(works.c.deleted.is_(False))
+        rows = await self._session.scalars(query.limit(limit))
+        return [decode_work(document) for document in rows]
+
+
+class RecordingRepository:
+    """Recordings and their links to works."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, recording: Recording) -> None:
+        """Insert or replace ``recording`` and its links."""
+        document = encode_recording(recording)
+        values = {
+            "isrc": recording.isrc,
+            "revision": recording.revision,
+            "updated_at": datetime.now(UTC),
+            "document": document,
+        }
+        existing = await self._session.scalar(
+            select(recordings.c.recording_id).where(recordings.c.recording_id == recording.recording_id)
+        )
+        if existing is None:
+            await self._session.execute(
+                insert(recordings).values(recording_id=recording.recording_id, **values)
+            )
+        else:
+            await self._session.execute(
+                update(recordings).where(recordings.c.recording_id == recording.recording_id).values(**values)
+            )
+        await self._session.execute(
+            delete(recording_works).where(recording_works.c.recording_id == recording.recording_id)
+        )
+        if recording.work_ids:
+            await self._session.execute(
+                insert(recording_works),
+                [
+                    {"recording_id": recording.recording_id, "work_id": work_id}
+                    for work_id in recording.work_ids
+                ],
+            )
+
+    async def get(self, recording_id: str) -> Recording | None:
+        """The recording with ``recording_id``, or None."""
+        document = await self._session.scalar(
+            select(recordings.c.document).where(recordings.c.recording_id == recording_id)
+        )
+        return None if document is None else decode_recording(document)
+
+    async def recording_id_for_isrc(self, isrc: str) -> str | None:
+        """The id of the recording carrying ``isrc``, or None."""
+        return await self._session.scalar(select(recordings.c.recording_id).where(recordings.c.isrc == isrc))
+
+    async def for_work(self, work_id: str) -> list[Recording]:
+        """The recordings linked to a work, in id order."""
+        rows = await self._session.scalars(
+            select(recordings.c.document)
+            .join(recording_works, recording_works.c.recording_id == recordings.c.recording_id)
+            .where(recording_works.c.work_id == work_id)
+            .order_by(recordings.c.recording_id)
+        )
+        return [decode_recording(document) for document in rows]
 
 
 class RequestLog:
@@ -83,15 +253,17 @@ class RequestLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def find(self, request_id: str) -> tuple[str, str] | None:
-        """(fingerprint, work id) of an earlier request with this id, or None."""
+    async def find(self, request_id: str) -> tuple[str, str, str] | None:
+        """(operation, fingerprint, result id) of an earlier request with this id, or None."""
         row = (
-            await self._session.execute(select(work_requests).where(work_requests.c.request_id == request_id))
+            await self._session.execute(select(request_log).where(request_log.c.request_id == request_id))
         ).one_or_none()
-        return None if row is None else (row.fingerprint, row.work_id)
+        return None if row is None else (row.operation, row.fingerprint, row.result_id)
 
-    async def add(self, request_id: str, fingerprint: str, work_id: str) -> None:
-        """Remember that ``request_id`` registered ``work_id``."""
+    async def add(self, request_id: str, operation: str, fingerprint: str, result_id: str) -> None:
+        """Remember that ``request_id`` did ``operation`` with result ``result_id``."""
         await self._session.execute(
-            insert(work_requests).values(request_id=request_id, fingerprint=fingerprint, work_id=work_id)
+            insert(request_log).values(
+                request_id=request_id, operation=operation, fingerprint=fingerprint, result_id=result_id
+            )
         )

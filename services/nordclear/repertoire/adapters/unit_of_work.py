@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Self
 
 from nordclear.platform.db.unit_of_work import UnitOfWork
-from nordclear.repertoire.adapters.repository import RequestLog, WorkRepository
+from nordclear.repertoire.adapters.repository import RecordingRepository, RequestLog, WorkRepository
 
 
 class RepertoireUnitOfWork(UnitOfWork):
-    """One transaction over works and request ids, publishing through the outbox."""
+    """One transaction over works, recordings and request ids, publishing through the outbox."""
 
     works: WorkRepository
+    recordings: RecordingRepository
     requests: RequestLog
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.works = WorkRepository(self.session)
+        self.recordings = RecordingRepository(self.session)
         self.requests = RequestLog(self.session)
         return self

@@ -6,22 +6,33 @@ answers UNIMPLEMENTED.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
 
+from nordclear.gen.common.v1 import identifiers_pb2, paging_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
+from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.auth import Principal, PrincipalKind
-from nordclear.platform.errors import InvalidArgument, PermissionDenied, Unimplemented
-from nordclear.platform.protoconv import society_from_proto
+from nordclear.platform.domain.societies import Society, society_by_name
+from nordclear.platform.errors import InvalidArgument, PermissionDenied
 from nordclear.platform.rpc.access import current_principal
+from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
+from nordclear.repertoire.adapters import work_proto
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
-from nordclear.repertoire.entrypoints import translate
+from nordclear.repertoire.domain.work import Recording, Work
 from nordclear.repertoire.service_layer import services
+from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
 
 Context = grpc.aio.ServicerContext[Any, Any]
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1_000
+SERVER_ASSIGNED_FIELDS = ("work_id", "revision", "created_at", "updated_at", "deleted", "recordings")
+"""Work fields a client may not set on registration (recordings are registered on their own)."""
 
 
 class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
@@ -33,42 +44,169 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     async def RegisterWork(
         self, request: pb.RegisterWorkRequest, context: Context
     ) -> pb.RegisterWorkResponse:
-        """Register a work for the caller's society (ops name the society)."""
+        """Register a work for the caller's society (clearing-house ops name the society)."""
         principal = current_principal()
-        request_id = translate.request_id(request.request_id)
-        society = _submitting_society(principal, request.work.submitting_society)
-        registration = translate.registration_from_proto(request.work, society)
-        # Request ids are unique per principal: two societies may both use "0001".
-        scoped_id = f"{principal.subject}/{request_id}"
-        result = await services.register_work(self._uow(), scoped_id, registration)
-        return pb.RegisterWorkResponse(work=translate.work_to_proto(result.work), replayed=result.replayed)
+        request_id = scoped_request_id(principal, request.request_id)
+        _refuse_server_assigned(request.work)
+        society = _acting_society(principal, request.work.submitting_society)
+        draft = work_proto.work_from_proto(request.work, work_id="", submitting_society=society)
+        written = await services.register_work(
+            self._uow(),
+            request_id=request_id,
+            fingerprint=fingerprint(request),
+            draft=draft,
+            caller=_caller(principal),
+            now=datetime.now(UTC),
+        )
+        return pb.RegisterWorkResponse(work=work_proto.work_to_proto(written.work), replayed=written.replayed)
+
+    async def UpdateWork(self, request: pb.UpdateWorkRequest, context: Context) -> pb.UpdateWorkResponse:
+        """Replace a work's state (full state, not a patch), optionally only at an expected revision."""
+        principal = current_principal()
+        request_id = scoped_request_id(principal, request.request_id)
+        if not request.work.work_id:
+            raise InvalidArgument("work.work_id", "", "name the work to update")
+        if request.work.recordings:
+            raise InvalidArgument(
+                "work.recordings", "set", "recordings are registered with RegisterRecording"
+            )
+        society = _acting_society(principal, request.work.submitting_society)
+        draft = work_proto.work_from_proto(
+            request.work, work_id=request.work.work_id, submitting_society=society
+        )
+        written = await services.update_work(
+            self._uow(),
+            request_id=request_id,
+            fingerprint=fingerprint(request),
+            draft=draft,
+            expected_revision=request.expected_revision or None,
+            caller=_caller(principal),
+            now=datetime.now(UTC),
+        )
+        return pb.UpdateWorkResponse(work=work_proto.work_to_proto(written.work), replayed=written.replayed)
+
+    async def DeleteWork(self, request: pb.DeleteWorkRequest, context: Context) -> pb.DeleteWorkResponse:
+        """Mark a work deleted; it stays readable for the audit trail."""
+        principal = current_principal()
+        request_id = scoped_request_id(principal, request.request_id)
+        if not request.work_id:
+            raise InvalidArgument("work_id", "", "name the work to delete")
+        written = await services.delete_work(
+            self._uow(),
+            request_id=request_id,
+            fingerprint=fingerprint(request),
+            work_id=request.work_id,
+            reason=request.reason,
+            caller=_caller(principal),
+            now=datetime.now(UTC),
+        )
+        return pb.DeleteWorkResponse(work=work_proto.work_to_proto(written.work), replayed=written.replayed)
 
     async def GetWork(self, request: pb.GetWorkRequest, context: Context) -> pb.GetWorkResponse:
-        """One work by its id or ISWC."""
-        reference = request.work.WhichOneof("ref")
-        if reference == "work_id":
-            work = await services.get_work(self._uow(), request.work.work_id)
-        elif reference == "iswc":
-            work = await services.get_work_by_iswc(self._uow(), request.work.iswc)
-        elif reference is None:
-            raise InvalidArgument("work", "unset", "name the work by work_id, iswc, isrc or society_work_id")
-        else:
-            raise Unimplemented(
-                f"work.{reference}: lookup by {reference} is not available in this version yet"
+        """One work by any of its identifiers, with its recordings."""
+        work, recordings = await services.get_work_with_recordings(
+            self._uow(), _work_key(request.work, "work")
+        )
+        return pb.GetWorkResponse(work=_with_recordings(work, recordings))
+
+    async def ListWorks(self, request: pb.ListWorksRequest, context: Context) -> pb.ListWorksResponse:
+        """A page of works in id order (page tokens are opaque and stable under concurrent writes)."""
+        page_size = _page_size(request.page)
+        changed_since = (
+            request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
+        )
+        works = await services.list_works(
+            self._uow(),
+            society=work_proto.member_society(request.society, "society"),
+            after_work_id=request.page.page_token,
+            limit=page_size,
+            include_deleted=request.include_deleted,
+            changed_since=changed_since,
+        )
+        next_token = works[-1].work_id if len(works) == page_size else ""
+        return pb.ListWorksResponse(
+            works=[work_proto.work_to_proto(work) for work in works],
+            page=paging_pb2.PageResponse(next_page_token=next_token),
+        )
+
+    async def StreamSnapshot(
+        self, request: pb.StreamSnapshotRequest, context: Context
+    ) -> AsyncIterator[pb.StreamSnapshotResponse]:
+        """Every work (and its recordings), then a summary, for bootstrapping another service's read model."""
+        if request.include_consents:
+            raise InvalidArgument("include_consents", True, "consents are not part of the snapshot yet")
+        works_sent = recordings_sent = 0
+        as_of = datetime.now(UTC)
+        async for work, recordings in services.stream_works(
+            self._uow, include_deleted=request.include_deleted
+        ):
+            yield pb.StreamSnapshotResponse(work=work_proto.work_to_proto(work))
+            works_sent += 1
+            for recording in recordings:
+                yield pb.StreamSnapshotResponse(recording=work_proto.recording_to_proto(recording))
+                recordings_sent += 1
+        summary = pb.SnapshotSummary(works_sent=works_sent, recordings_sent=recordings_sent)
+        summary.as_of.FromDatetime(as_of)
+        yield pb.StreamSnapshotResponse(summary=summary)
+
+
+def _with_recordings(work: Work, recordings: list[Recording]) -> work_pb2.Work:
+    message = work_proto.work_to_proto(work)
+    message.recordings.extend(work_proto.recording_to_proto(recording) for recording in recordings)
+    return message
+
+
+def _refuse_server_assigned(work: work_pb2.Work) -> None:
+    present = {descriptor.name for descriptor, _ in work.ListFields()}
+    for name in SERVER_ASSIGNED_FIELDS:
+        if name in present:
+            rule = (
+                "assigned by the server; leave it empty"
+                if name != "recordings"
+                else ("recordings are registered with RegisterRecording")
             )
-        return pb.GetWorkResponse(work=translate.work_to_proto(work))
+            raise InvalidArgument(f"work.{name}", "set", rule)
 
 
-def _submitting_society(principal: Principal, requested: int) -> str:
-    named = society_from_proto(requested, "work.submitting_society")  # type: ignore[arg-type]
-    if principal.kind is PrincipalKind.SOCIETY or principal.society is not None:
-        own = principal.society
-        assert own is not None
+def _acting_society(principal: Principal, requested: int) -> Society:
+    """The society a write is made for: the caller's own, or, for clearing-house ops, the one named."""
+    named = work_proto.member_society(requested, "work.submitting_society")  # type: ignore[arg-type]
+    if principal.society is not None:
+        own = society_by_name(principal.society)
         if named is not None and named != own:
-            raise PermissionDenied(f"{principal.describe()} may register works for {own} only, not {named}")
+            raise PermissionDenied(
+                f"{principal.describe()} may write works for {own.name} only, not {named.name}"
+            )
         return own
     if named is None:
         raise InvalidArgument(
-            "work.submitting_society", "SOCIETY_UNSPECIFIED", "clearing-house ops must name the society"
+            "work.submitting_society", "SOCIETY_UNSPECIFIED", "clearing-house ops must name it"
         )
     return named
+
+
+def _caller(principal: Principal) -> Caller:
+    society = society_by_name(principal.society) if principal.society else None
+    if principal.kind is not PrincipalKind.OPS and society is None:
+        # Only societies (and ops) write; the access policy has let nobody else through.
+        raise PermissionDenied(f"{principal.describe()} may not change the repertoire")
+    return Caller(description=principal.describe(), society=society)
+
+
+def _work_key(reference: identifiers_pb2.WorkRef, field: str) -> WorkKey:
+    kind = reference.WhichOneof("ref")
+    if kind is None:
+        raise InvalidArgument(field, "unset", "name the work by work_id, iswc, isrc or society_work_id")
+    if kind == "society_work_id":
+        ref = reference.society_work_id
+        return WorkKey(WorkKeyKind.SOCIETY_WORK_ID, ref.work_code, society_code=ref.society_code)
+    value: str = getattr(reference, kind)
+    if not value:
+        raise InvalidArgument(f"{field}.{kind}", value, "must not be empty")
+    return WorkKey(WorkKeyKind(kind), value)
+
+
+def _page_size(page: paging_pb2.PageRequest) -> int:
+    if page.page_size < 0 or page.page_size > MAX_PAGE_SIZE:
+        raise InvalidArgument("page.page_size", page.page_size, f"between 0 and {MAX_PAGE_SIZE}")
+    return page.page_size or DEFAULT_PAGE_SIZE

@@ -1,0 +1,18 @@
+"""Domain events of the repertoire: facts other services learn through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nordclear.repertoire.domain.work import Work
+
+
+@dataclass(frozen=True, slots=True)
+class WorkChanged:
+    """A work was registered (previous revision 0), changed, or deleted; carries its full new state."""
+
+    work: Work
+    previous_revision: int
+    request_id: str
+    reason: str = ""
+    """Why, when the change is a deletion (kept with the event; the work document has no place for it)."""
