@@ -23,7 +23,7 @@ pytestmark = pytest.mark.unit
 WORKS = 60_000
 SAMPLE_EVERY_WORKS = 5_000
 MAX_RESIDENT_GROWTH_BYTES = 50 * 1024 * 1024
-# Each transaction the reader kept would cost dozens of blocks; 200,000 of them would be millions.
+# Each transaction the reader kept would cost dozens of blocks; 60,000 of them would be over a million.
 MAX_BLOCK_GROWTH = 100_000
 _STATM = Path("/proc/self/statm")
 
