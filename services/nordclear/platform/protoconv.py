@@ -7,6 +7,7 @@ everywhere, and an out-of-range enum number from a client is an INVALID_ARGUMENT
 from __future__ import annotations
 
 from nordclear.gen.common.v1 import codes_pb2
+from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument
 
 _SOCIETY_TO_PROTO: dict[str, codes_pb2.Society.ValueType] = {
@@ -32,3 +33,26 @@ def society_from_proto(value: codes_pb2.Society.ValueType, field: str) -> str | 
     if name is None:
         raise InvalidArgument(field, value, "must be one of the five member societies")
     return name
+
+
+_TERRITORY_TO_PROTO: dict[Territory, codes_pb2.Territory.ValueType] = {
+    Territory.DK: codes_pb2.TERRITORY_DK,
+    Territory.FI: codes_pb2.TERRITORY_FI,
+    Territory.IS: codes_pb2.TERRITORY_IS,
+    Territory.NO: codes_pb2.TERRITORY_NO,
+    Territory.SE: codes_pb2.TERRITORY_SE,
+}
+_TERRITORY_FROM_PROTO = {value: territory for territory, value in _TERRITORY_TO_PROTO.items()}
+
+
+def territory_to_proto(territory: Territory) -> codes_pb2.Territory.ValueType:
+    """The protobuf territory of a licence territory."""
+    return _TERRITORY_TO_PROTO[territory]
+
+
+def territory_from_proto(value: codes_pb2.Territory.ValueType, field: str) -> Territory:
+    """The licence territory of a protobuf ``Territory``; InvalidArgument when unset or unknown."""
+    territory = _TERRITORY_FROM_PROTO.get(value)
+    if territory is None:
+        raise InvalidArgument(field, value, "must be one of TERRITORY_DK, _FI, _IS, _NO or _SE")
+    return territory

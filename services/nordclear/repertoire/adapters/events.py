@@ -10,12 +10,15 @@ from collections.abc import Sequence
 
 from nordclear.gen.common.v1 import codes_pb2
 from nordclear.gen.events.v1 import repertoire_events_pb2 as events
+from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
 from nordclear.platform.topology import REPERTOIRE
+from nordclear.repertoire.adapters.consent_proto import consent_to_proto, subject_key
 from nordclear.repertoire.adapters.work_proto import work_to_proto
-from nordclear.repertoire.domain.events import WorkChanged
+from nordclear.repertoire.domain.consent import ConsentAction, WorkSubject
+from nordclear.repertoire.domain.events import ConsentChanged, WorkChanged
 from nordclear.repertoire.domain.work import Recording
 
 WRITER_ROLES = frozenset(
@@ -42,6 +45,8 @@ class RepertoireEventTranslator:
 
     def __call__(self, event: object) -> Sequence[Published]:
         """What to publish for ``event``."""
+        if isinstance(event, ConsentChanged):
+            return [(self._topic, _consent_envelope(event))]
         if not isinstance(event, WorkChanged):
             raise TypeError(f"no translation for repertoire event {type(event).__name__}")
         work = event.work
@@ -134,4 +139,51 @@ def _party(party: work_pb2.InterestedParty) -> events.WorkParty:
             for m in party.mandates
         ],
         publisher_party_keys=list(party.publisher_party_keys),
+    )
+
+
+def _consent_envelope(event: ConsentChanged) -> EventEnvelope:
+    entry = consent_to_proto(event.entry)
+    subject = event.entry.subject
+    payload: events.ConsentRecorded | events.ConsentRevoked
+    if event.entry.action is ConsentAction.GRANT:
+        payload = events.ConsentRecorded(
+            consent_id=entry.consent_id,
+            stage=entry.stage,
+            effective_from=entry.effective_from,
+            effective_until=entry.effective_until,
+            evidence=entry.evidence,
+            recorded_by=entry.recorded_by,
+            society=entry.society,
+        )
+    else:
+        payload = events.ConsentRevoked(
+            consent_id=entry.consent_id,
+            stage=entry.stage,
+            effective_from=entry.effective_from,
+            evidence=entry.evidence,
+            recorded_by=entry.recorded_by,
+            society=entry.society,
+            note=entry.note,
+        )
+    if isinstance(subject, WorkSubject):
+        payload.work_id = subject.work_id
+    else:
+        performer = entry.subject.performer_attribute
+        payload.performer_attribute.CopyFrom(
+            events.PerformerAttributeSubject(
+                ipi_name_number=performer.ipi_name_number,
+                isni=performer.isni,
+                name=performer.name,
+                attribute=performer.attribute,
+            )
+        )
+    return new_envelope(
+        payload,
+        producer=REPERTOIRE.name,
+        # A work's consent events share its key (and partition) with its work events: one ordered stream.
+        aggregate_id=subject.work_id if isinstance(subject, WorkSubject) else subject_key(subject),
+        correlation_id=event.request_id,
+        event_id=f"consent:{entry.consent_id}",
+        occurred_at=event.entry.recorded_at,
     )

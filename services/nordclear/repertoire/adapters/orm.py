@@ -101,6 +101,8 @@ consent_entries = Table(
     Column("effective_until", Date, nullable=True),
     Column("society", String(16), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # The (principal-scoped) request that recorded it: one request may record several stages at once.
+    Column("request_id", String(256), nullable=False, index=True),
     Column("document", LargeBinary, nullable=False),
     Index("ix_consent_entries_subject", "subject_key", "stage", "sequence_no"),
 )

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.protoconv import society_from_proto
-from nordclear.repertoire.adapters import work_proto
+from nordclear.repertoire.adapters import consent_proto, work_proto
 from nordclear.repertoire.adapters.orm import (
+    consent_entries,
     recording_works,
     recordings,
     request_log,
@@ -26,6 +27,7 @@ from nordclear.repertoire.adapters.orm import (
     work_society_ids,
     works,
 )
+from nordclear.repertoire.domain.consent import AiStage, ConsentEntry, ConsentSubject
 from nordclear.repertoire.domain.work import Recording, Work
 
 
@@ -267,3 +269,46 @@ class RequestLog:
                 request_id=request_id, operation=operation, fingerprint=fingerprint, result_id=result_id
             )
         )
+
+
+class ConsentRegister:
+    """The append-only AI consent register: entries are inserted, never changed or deleted."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def append(self, entry: ConsentEntry, request_id: str) -> None:
+        """Add ``entry`` at the end of the register."""
+        await self._session.execute(
+            insert(consent_entries).values(
+                entry_id=entry.entry_id,
+                subject_key=consent_proto.subject_key(entry.subject),
+                stage=entry.stage.value,
+                action=entry.action.value,
+                effective_from=entry.effective_from,
+                effective_until=entry.effective_until,
+                society=entry.society.name,
+                recorded_at=entry.recorded_at,
+                request_id=request_id,
+                document=consent_proto.consent_to_proto(entry).SerializeToString(deterministic=True),
+            )
+        )
+
+    async def history(self, subject: ConsentSubject, stage: AiStage | None = None) -> list[ConsentEntry]:
+        """A subject's entries (for one stage, or all) in the order they were recorded."""
+        query = select(consent_entries.c.document).where(
+            consent_entries.c.subject_key == consent_proto.subject_key(subject)
+        )
+        if stage is not None:
+            query = query.where(consent_entries.c.stage == stage.value)
+        rows = await self._session.scalars(query.order_by(consent_entries.c.sequence_no))
+        return [consent_proto.consent_from_document(document) for document in rows]
+
+    async def recorded_by_request(self, request_id: str) -> list[ConsentEntry]:
+        """The entries one request recorded, in order."""
+        rows = await self._session.scalars(
+            select(consent_entries.c.document)
+            .where(consent_entries.c.request_id == request_id)
+            .order_by(consent_entries.c.sequence_no)
+        )
+        return [consent_proto.consent_from_document(document) for document in rows]

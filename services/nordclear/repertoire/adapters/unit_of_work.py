@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Self
 
 from nordclear.platform.db.unit_of_work import UnitOfWork
-from nordclear.repertoire.adapters.repository import RecordingRepository, RequestLog, WorkRepository
+from nordclear.repertoire.adapters.repository import (
+    ConsentRegister,
+    RecordingRepository,
+    RequestLog,
+    WorkRepository,
+)
 
 
 class RepertoireUnitOfWork(UnitOfWork):
@@ -13,11 +18,13 @@ class RepertoireUnitOfWork(UnitOfWork):
 
     works: WorkRepository
     recordings: RecordingRepository
+    consents: ConsentRegister
     requests: RequestLog
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.works = WorkRepository(self.session)
         self.recordings = RecordingRepository(self.session)
+        self.consents = ConsentRegister(self.session)
         self.requests = RequestLog(self.session)
         return self

@@ -389,3 +389,13 @@ def member_society(value: codes_pb2.Society.ValueType, field: str) -> Society | 
     """The member society of a protobuf ``Society`` number; None when unspecified."""
     name = society_from_proto(value, field)
     return society_by_name(name) if name else None
+
+
+def party_role_to_proto(role: PartyRole) -> codes_pb2.PartyRole.ValueType:
+    """The protobuf party role of a domain role."""
+    return _ROLE_NUMBERS[role]
+
+
+def right_to_proto(right: Right) -> codes_pb2.Right.ValueType:
+    """The protobuf right of a domain right."""
+    return _RIGHT_NUMBERS[right]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nordclear.repertoire.domain.consent import ConsentEntry
 from nordclear.repertoire.domain.work import Work
 
 
@@ -16,3 +17,11 @@ class WorkChanged:
     request_id: str
     reason: str = ""
     """Why, when the change is a deletion (kept with the event; the work document has no place for it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChanged:
+    """An entry was appended to the consent register (a grant or a revocation)."""
+
+    entry: ConsentEntry
+    request_id: str

@@ -12,19 +12,23 @@ from typing import Any
 
 import grpc
 
-from nordclear.gen.common.v1 import identifiers_pb2, paging_pb2
+from nordclear.gen.common.v1 import dates_pb2, identifiers_pb2, paging_pb2
+from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
-from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.domain.societies import Society, society_by_name
 from nordclear.platform.errors import InvalidArgument, PermissionDenied
+from nordclear.platform.protoconv import territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
-from nordclear.repertoire.adapters import work_proto
+from nordclear.repertoire.adapters import consent_proto, work_proto
+from nordclear.repertoire.adapters.licensability import licensability_to_proto
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
+from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
+from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
 from nordclear.repertoire.domain.work import Recording, Work
-from nordclear.repertoire.service_layer import services
+from nordclear.repertoire.service_layer import consents, services
 from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -149,6 +153,120 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         summary.as_of.FromDatetime(as_of)
         yield pb.StreamSnapshotResponse(summary=summary)
 
+    async def RecordConsent(
+        self, request: pb.RecordConsentRequest, context: Context
+    ) -> pb.RecordConsentResponse:
+        """Grant AI consent for a subject and one or more stages (one register entry per stage)."""
+        recorded = await self._change_consent(request, ConsentAction.GRANT, request.effective_until)
+        return pb.RecordConsentResponse(
+            consents=[consent_proto.consent_to_proto(e) for e in recorded.entries], replayed=recorded.replayed
+        )
+
+    async def RevokeConsent(
+        self, request: pb.RevokeConsentRequest, context: Context
+    ) -> pb.RevokeConsentResponse:
+        """Revoke AI consent from a date on; what was granted before that date stays as it was."""
+        recorded = await self._change_consent(request, ConsentAction.REVOKE, None)
+        return pb.RevokeConsentResponse(
+            consents=[consent_proto.consent_to_proto(e) for e in recorded.entries], replayed=recorded.replayed
+        )
+
+    async def _change_consent(
+        self,
+        request: pb.RecordConsentRequest | pb.RevokeConsentRequest,
+        action: ConsentAction,
+        effective_until: dates_pb2.Date | None,
+    ) -> consents.Recorded:
+        principal = current_principal()
+        request_id = scoped_request_id(principal, request.request_id)
+        change = consents.ConsentChange(
+            subject=await self._subject(request.subject),
+            stages=tuple(
+                consent_proto.stage_from_proto(stage, f"stages[{i}]")
+                for i, stage in enumerate(request.stages)
+            ),
+            action=action,
+            effective_from=consent_proto.required_date(request.effective_from, "effective_from"),
+            effective_until=(
+                work_proto.date_from_proto(effective_until, "effective_until") if effective_until else None
+            ),
+            evidence=consent_proto.evidence_from_proto(request.evidence, "evidence"),
+            note=request.note,
+        )
+        return await consents.change_consent(
+            self._uow(),
+            request_id=request_id,
+            fingerprint=fingerprint(request),
+            change=change,
+            caller=_caller(principal),
+            actor=_actor(principal),
+            now=datetime.now(UTC),
+        )
+
+    async def GetConsentHistory(
+        self, request: pb.GetConsentHistoryRequest, context: Context
+    ) -> pb.GetConsentHistoryResponse:
+        """A subject's register entries in the order they were recorded."""
+        if not request.HasField("subject"):
+            raise InvalidArgument("subject", "unset", "name the work or performer attribute")
+        stage = consent_proto.stage_from_proto(request.stage, "stage") if request.stage else None
+        entries = await consents.history(self._uow(), await self._subject(request.subject), stage)
+        if request.society:
+            society = work_proto.member_society(request.society, "society")
+            entries = [entry for entry in entries if entry.society == society]
+        if request.HasField("recorded_since"):
+            since = request.recorded_since.ToDatetime(tzinfo=UTC)
+            entries = [entry for entry in entries if entry.recorded_at >= since]
+        start = int(request.page.page_token or 0)
+        size = _page_size(request.page)
+        page = entries[start : start + size]
+        next_token = str(start + size) if start + size < len(entries) else ""
+        return pb.GetConsentHistoryResponse(
+            consents=[consent_proto.consent_to_proto(entry) for entry in page],
+            page=paging_pb2.PageResponse(next_page_token=next_token, total_size=len(entries)),
+        )
+
+    async def GetConsentStatus(
+        self, request: pb.GetConsentStatusRequest, context: Context
+    ) -> pb.GetConsentStatusResponse:
+        """The consent state of every stage for a subject on a date (today when unset)."""
+        on = work_proto.date_from_proto(request.as_of, "as_of") or datetime.now(UTC).date()
+        states = await consents.states(self._uow(), await self._subject(request.subject), on)
+        return pb.GetConsentStatusResponse(
+            states=[
+                pb.StageConsentState(
+                    stage=consent_proto.stage_to_proto(state.stage),
+                    consented=state.granted,
+                    deciding_entry=(
+                        consent_proto.consent_to_proto(state.decided_by) if state.decided_by else None
+                    ),
+                )
+                for state in states
+            ]
+        )
+
+    async def CheckLicensability(
+        self, request: pb.CheckLicensabilityRequest, context: Context
+    ) -> pb.CheckLicensabilityResponse:
+        """Whether a work is licensable for a stage in a territory on a date, and who gets each share."""
+        stage = consent_proto.stage_from_proto(request.stage, "stage")
+        territory = territory_from_proto(request.territory, "territory")
+        on = work_proto.date_from_proto(request.date, "date") or datetime.now(UTC).date()
+        work, coverage = await consents.licensability(
+            self._uow(), _work_key(request.work, "work"), stage, territory, on
+        )
+        return licensability_to_proto(work, coverage)
+
+    async def _subject(self, message: consent_pb2.ConsentSubject) -> ConsentSubject:
+        kind = message.WhichOneof("subject")
+        if kind == "work":
+            return await consents.subject_of_work(self._uow(), _work_key(message.work, "subject.work"))
+        if kind == "performer_attribute":
+            return consent_proto.performer_subject_from_proto(
+                message.performer_attribute, "subject.performer_attribute"
+            )
+        raise InvalidArgument("subject", "unset", "name a work or a performer attribute")
+
 
 def _with_recordings(work: Work, recordings: list[Recording]) -> work_pb2.Work:
     message = work_proto.work_to_proto(work)
@@ -210,3 +328,13 @@ def _page_size(page: paging_pb2.PageRequest) -> int:
     if page.page_size < 0 or page.page_size > MAX_PAGE_SIZE:
         raise InvalidArgument("page.page_size", page.page_size, f"between 0 and {MAX_PAGE_SIZE}")
     return page.page_size or DEFAULT_PAGE_SIZE
+
+
+def _actor(principal: Principal) -> Actor:
+    society = society_by_name(principal.society) if principal.society else None
+    return Actor(
+        kind=ConsentPrincipalKind(principal.kind.value),
+        principal_id=principal.subject,
+        display_name=principal.describe(),
+        society=society,
+    )

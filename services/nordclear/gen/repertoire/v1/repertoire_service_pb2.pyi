@@ -169,6 +169,10 @@ class _LicensabilityIssueEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Li
     """Some share is administered by a society that is not a member (its money would go to suspense)."""
     LICENSABILITY_ISSUE_WORK_DELETED: _LicensabilityIssue.ValueType  # 5
     """The work is deleted."""
+    LICENSABILITY_ISSUE_NO_OWNERSHIP: _LicensabilityIssue.ValueType  # 6
+    """No party owns any share of the rights the stage needs (all ownership shares of them are 0 %), so
+    there is nobody to license from or pay.
+    """
 
 class LicensabilityIssue(_LicensabilityIssue, metaclass=_LicensabilityIssueEnumTypeWrapper):
     """Why a work is not, or not fully, licensable."""
@@ -185,6 +189,10 @@ LICENSABILITY_ISSUE_NON_MEMBER_SOCIETY: LicensabilityIssue.ValueType  # 4
 """Some share is administered by a society that is not a member (its money would go to suspense)."""
 LICENSABILITY_ISSUE_WORK_DELETED: LicensabilityIssue.ValueType  # 5
 """The work is deleted."""
+LICENSABILITY_ISSUE_NO_OWNERSHIP: LicensabilityIssue.ValueType  # 6
+"""No party owns any share of the rights the stage needs (all ownership shares of them are 0 %), so
+there is nobody to license from or pay.
+"""
 Global___LicensabilityIssue: _TypeAlias = LicensabilityIssue  # noqa: Y015
 
 @_typing.final

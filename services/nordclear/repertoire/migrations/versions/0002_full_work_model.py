@@ -79,8 +79,10 @@ def upgrade() -> None:
         sa.Column("effective_until", sa.Date, nullable=True),
         sa.Column("society", sa.String(16), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("request_id", sa.String(256), nullable=False),
         sa.Column("document", sa.LargeBinary, nullable=False),
     )
+    op.create_index("ix_consent_entries_request_id", "consent_entries", ["request_id"])
     op.create_index("ix_consent_entries_subject", "consent_entries", ["subject_key", "stage", "sequence_no"])
     op.create_table(
         "request_log",
