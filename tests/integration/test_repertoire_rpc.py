@@ -353,3 +353,35 @@ async def test_works_are_listed_a_page_at_a_time_without_repeats(repertoire: Rep
         if not token:
             break
     assert sorted(seen) == sorted(registered)
+
+
+async def test_a_recording_links_to_its_work_and_is_found_by_isrc(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    work = (await repertoire.register(stim, a_work())).work
+    recording = work_pb2.Recording(
+        isrc="se-abc-26-00001", title="Vem kan segla", main_artist="Sofia Karlsson", duration_ms=192_000
+    )
+    recording.work_ids.append(work.work_id)
+
+    registered = await repertoire.stub.RegisterRecording(
+        pb.RegisterRecordingRequest(request_id="rec-1", recording=recording), metadata=bearer(stim)
+    )
+    by_isrc = await repertoire.stub.GetWork(
+        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(isrc="SEABC2600001")), metadata=bearer(stim)
+    )
+    relinked = await repertoire.stub.RegisterRecording(
+        pb.RegisterRecordingRequest(request_id="rec-2", recording=recording), metadata=bearer(stim)
+    )
+    unlinked, _ = await _code_of(
+        repertoire.stub.RegisterRecording(
+            pb.RegisterRecordingRequest(request_id="rec-3", recording=work_pb2.Recording(title="Orphan")),
+            metadata=bearer(stim),
+        )
+    )
+
+    assert registered.recording.isrc == "SEABC2600001"
+    assert by_isrc.work.work_id == work.work_id
+    assert [r.isrc for r in by_isrc.work.recordings] == ["SEABC2600001"]
+    assert relinked.recording.recording_id == registered.recording.recording_id
+    assert relinked.recording.revision == 2
+    assert unlinked is grpc.StatusCode.INVALID_ARGUMENT

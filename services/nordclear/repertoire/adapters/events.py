@@ -16,9 +16,9 @@ from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
 from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire.adapters.consent_proto import consent_to_proto, subject_key
-from nordclear.repertoire.adapters.work_proto import work_to_proto
+from nordclear.repertoire.adapters.work_proto import recording_to_proto, work_to_proto
 from nordclear.repertoire.domain.consent import ConsentAction, WorkSubject
-from nordclear.repertoire.domain.events import ConsentChanged, WorkChanged
+from nordclear.repertoire.domain.events import ConsentChanged, RecordingChanged, WorkChanged
 from nordclear.repertoire.domain.work import Recording
 
 WRITER_ROLES = frozenset(
@@ -47,6 +47,8 @@ class RepertoireEventTranslator:
         """What to publish for ``event``."""
         if isinstance(event, ConsentChanged):
             return [(self._topic, _consent_envelope(event))]
+        if isinstance(event, RecordingChanged):
+            return [(self._topic, _recording_envelope(event))]
         if not isinstance(event, WorkChanged):
             raise TypeError(f"no translation for repertoire event {type(event).__name__}")
         work = event.work
@@ -186,4 +188,25 @@ def _consent_envelope(event: ConsentChanged) -> EventEnvelope:
         correlation_id=event.request_id,
         event_id=f"consent:{entry.consent_id}",
         occurred_at=event.entry.recorded_at,
+    )
+
+
+def _recording_envelope(event: RecordingChanged) -> EventEnvelope:
+    recording = recording_to_proto(event.recording)
+    payload = events.RecordingRegistered(
+        recording_id=recording.recording_id,
+        isrc=recording.isrc,
+        title=recording.title,
+        main_artist=recording.main_artist,
+        duration_ms=recording.duration_ms,
+        work_ids=list(recording.work_ids),
+        submitting_society=recording.submitting_society,
+        revision=recording.revision,
+    )
+    return new_envelope(
+        payload,
+        producer=REPERTOIRE.name,
+        aggregate_id=recording.recording_id,
+        correlation_id=event.request_id,
+        event_id=f"recording:{recording.recording_id}:{recording.revision}",
     )

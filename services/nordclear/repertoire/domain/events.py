@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nordclear.repertoire.domain.consent import ConsentEntry
-from nordclear.repertoire.domain.work import Work
+from nordclear.repertoire.domain.work import Recording, Work
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,4 +24,12 @@ class ConsentChanged:
     """An entry was appended to the consent register (a grant or a revocation)."""
 
     entry: ConsentEntry
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingChanged:
+    """A recording was registered or updated (with its links to works)."""
+
+    recording: Recording
     request_id: str

@@ -17,6 +17,7 @@ from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import Principal, PrincipalKind
+from nordclear.platform.domain.identifiers import normalise_isrc
 from nordclear.platform.domain.societies import Society, society_by_name
 from nordclear.platform.errors import InvalidArgument, PermissionDenied
 from nordclear.platform.protoconv import territory_from_proto
@@ -28,7 +29,7 @@ from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
 from nordclear.repertoire.domain.work import Recording, Work
-from nordclear.repertoire.service_layer import consents, services
+from nordclear.repertoire.service_layer import consents, recordings, services
 from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -141,17 +142,55 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             raise InvalidArgument("include_consents", True, "consents are not part of the snapshot yet")
         works_sent = recordings_sent = 0
         as_of = datetime.now(UTC)
-        async for work, recordings in services.stream_works(
+        async for work, linked in services.stream_works(
             self._uow, include_deleted=request.include_deleted
         ):
             yield pb.StreamSnapshotResponse(work=work_proto.work_to_proto(work))
             works_sent += 1
-            for recording in recordings:
+            for recording in linked:
                 yield pb.StreamSnapshotResponse(recording=work_proto.recording_to_proto(recording))
                 recordings_sent += 1
         summary = pb.SnapshotSummary(works_sent=works_sent, recordings_sent=recordings_sent)
         summary.as_of.FromDatetime(as_of)
         yield pb.StreamSnapshotResponse(summary=summary)
+
+    async def RegisterRecording(
+        self, request: pb.RegisterRecordingRequest, context: Context
+    ) -> pb.RegisterRecordingResponse:
+        """Register a recording (or update the one with its ISRC) and link it to works."""
+        principal = current_principal()
+        request_id = scoped_request_id(principal, request.request_id)
+        for name in ("recording_id", "revision"):
+            if getattr(request.recording, name):
+                raise InvalidArgument(
+                    f"recording.{name}", getattr(request.recording, name), "assigned by the server"
+                )
+        caller = _caller(principal)
+        draft = work_proto.recording_from_proto(
+            request.recording, recording_id="", field="recording", submitting_society=caller.society
+        )
+        written = await recordings.register_recording(
+            self._uow(), request_id=request_id, fingerprint=fingerprint(request), draft=draft, caller=caller
+        )
+        return pb.RegisterRecordingResponse(
+            recording=work_proto.recording_to_proto(written.recording), replayed=written.replayed
+        )
+
+    async def GetRecording(
+        self, request: pb.GetRecordingRequest, context: Context
+    ) -> pb.GetRecordingResponse:
+        """One recording by id or ISRC."""
+        kind = request.recording.WhichOneof("ref")
+        if kind == "recording_id":
+            recording = await recordings.get_recording(
+                self._uow(), recording_id=request.recording.recording_id
+            )
+        elif kind == "isrc":
+            isrc = normalise_isrc(request.recording.isrc, "recording.isrc")
+            recording = await recordings.get_recording(self._uow(), isrc=isrc)
+        else:
+            raise InvalidArgument("recording", "unset", "name the recording by recording_id or isrc")
+        return pb.GetRecordingResponse(recording=work_proto.recording_to_proto(recording))
 
     async def RecordConsent(
         self, request: pb.RecordConsentRequest, context: Context
