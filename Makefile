@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_REPORT ?= $(or $(NORDCLEAR_TEST_REPORT),test-artifacts/junit.xml)
 
-.PHONY: setup run test test-unit test-integration test-e2e lint format proto proto-check clean
+.PHONY: setup run test test-unit test-integration test-e2e bench lint format proto proto-check clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -47,6 +47,9 @@ test-integration: setup
 test-e2e: setup
 	$(BIN)/pytest -m e2e
 
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
 format: setup
 	$(BIN)/ruff check --fix services tests protos
 	$(BIN)/ruff format services tests protos
@@ -55,4 +58,4 @@ proto: setup
 	$(BIN)/python protos/generate.py
 
 clean:
-	rm -rf .tools $(VENV) protos/node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .tools $(VENV) protos/node_modules test-artifacts benchmark-report .pytest_cache .mypy_cache .ruff_cache
