@@ -4,6 +4,9 @@ from the repertoire's outbox through the broker into the matching service's inbo
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -26,6 +29,22 @@ from tests.support.clients import a_work, bearer
 from tests.support.polling import eventually
 
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
+
+
+async def _cli(*arguments: str, token: str) -> str:
+    """Run the ``nordclear`` command as a person would, in its own process; its standard output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from nordclear.cli.main import app; app()",
+        *arguments,
+        env={**os.environ, "NORDCLEAR_TOKEN": token},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode()
 
 
 def _reflect(address: str) -> tuple[list[str], list[str]]:
@@ -77,5 +96,15 @@ async def test_an_event_crosses_from_repertoire_outbox_to_matching_inbox(start_s
             )
         assert status.works_indexed == 1
         assert registered.work.submitting_society == codes_pb2.SOCIETY_STIM
+        shown = await _cli(
+            "repertoire",
+            "get",
+            "--iswc",
+            "T-070.000.004-9",
+            "--address",
+            stack.address("repertoire"),
+            token=tokens["society:KODA"],
+        )
+        assert json.loads(shown)["work_id"] == registered.work.work_id
         # The read model is dated by when the change happened in the repertoire, not when it arrived.
         assert status.last_change_at == registered.work.created_at

@@ -17,6 +17,7 @@ from typing import Annotated
 import grpc
 import typer
 
+from nordclear.cli import repertoire as repertoire_cli
 from nordclear.platform.auth import (
     PrincipalKind,
     generate_signing_key,
@@ -37,6 +38,7 @@ token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="The token-signing key pair.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(keys_app, name="keys")
+app.add_typer(repertoire_cli.app, name="repertoire")
 
 DataDir = Annotated[Path, typer.Option(help="Folder for databases, keys and logs.")]
 
