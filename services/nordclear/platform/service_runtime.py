@@ -66,6 +66,8 @@ class ServiceRuntime:
         self._policy = policy
         self.engine = create_engine(settings.database_url)
         self.session_factory = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = create_engine(settings.database_url, read_only=True)
+        self.read_session_factory = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self.producer = new_producer(settings.kafka_bootstrap_servers, client_id=spec.name)
         self.relay = OutboxRelay(
             service=spec.name,
@@ -138,6 +140,7 @@ class ServiceRuntime:
         await self._flush_outbox()
         await self.producer.stop()
         await self.engine.dispose()
+        await self.read_engine.dispose()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()

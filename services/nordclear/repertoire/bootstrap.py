@@ -27,8 +27,12 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
     def unit_of_work() -> RepertoireUnitOfWork:
         return RepertoireUnitOfWork(runtime.session_factory, orm.messaging, runtime.relay.wake, translate)
 
+    def read_unit_of_work() -> RepertoireUnitOfWork:
+        # Reads only: it has no event translator, so a write through it would fail loudly.
+        return RepertoireUnitOfWork(runtime.read_session_factory, orm.messaging)
+
     # The generated base class answers UNIMPLEMENTED for the RPCs later issues fill in.
-    servicer = RepertoireServicer(unit_of_work)  # type: ignore[abstract]
+    servicer = RepertoireServicer(unit_of_work, read_unit_of_work)  # type: ignore[abstract]
     runtime.add_servicer(lambda server: pb_grpc.add_RepertoireServiceServicer_to_server(servicer, server))
     return runtime
 

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -358,3 +359,16 @@ def test_describe_gives_the_short_log_form(principal: Principal, described: str)
 )
 def test_only_ops_without_a_society_are_clearing_house_ops(principal: Principal, expected: bool) -> None:
     assert principal.is_clearing_house_ops is expected
+
+
+def test_a_remembered_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = Ed25519PrivateKey.generate()
+    verifier = TokenVerifier(key.public_key())
+    token = mint_token(key, principal_for(PrincipalKind.OPS), timedelta(minutes=5))
+    assert verifier.verify(token).kind is PrincipalKind.OPS  # Verified and remembered.
+
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)

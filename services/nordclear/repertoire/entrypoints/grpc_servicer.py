@@ -43,8 +43,13 @@ SERVER_ASSIGNED_FIELDS = ("work_id", "revision", "created_at", "updated_at", "de
 class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     """Implements ``nordclear.repertoire.v1.RepertoireService``."""
 
-    def __init__(self, uow_factory: Callable[[], RepertoireUnitOfWork]) -> None:
+    def __init__(
+        self,
+        uow_factory: Callable[[], RepertoireUnitOfWork],
+        read_uow_factory: Callable[[], RepertoireUnitOfWork],
+    ) -> None:
         self._uow = uow_factory
+        self._read = read_uow_factory
 
     async def RegisterWork(
         self, request: pb.RegisterWorkRequest, context: Context
@@ -109,10 +114,8 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
 
     async def GetWork(self, request: pb.GetWorkRequest, context: Context) -> pb.GetWorkResponse:
         """One work by any of its identifiers, with its recordings."""
-        work, recordings = await services.get_work_with_recordings(
-            self._uow(), _work_key(request.work, "work")
-        )
-        return pb.GetWorkResponse(work=_with_recordings(work, recordings))
+        work, linked = await services.get_work_with_recordings(self._read(), _work_key(request.work, "work"))
+        return pb.GetWorkResponse(work=_with_recordings(work, linked))
 
     async def ListWorks(self, request: pb.ListWorksRequest, context: Context) -> pb.ListWorksResponse:
         """A page of works in id order (page tokens are opaque and stable under concurrent writes)."""
@@ -121,7 +124,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
         )
         works = await services.list_works(
-            self._uow(),
+            self._read(),
             society=work_proto.member_society(request.society, "society"),
             after_work_id=request.page.page_token,
             limit=page_size,
@@ -142,9 +145,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             raise InvalidArgument("include_consents", True, "consents are not part of the snapshot yet")
         works_sent = recordings_sent = 0
         as_of = datetime.now(UTC)
-        async for work, linked in services.stream_works(
-            self._uow, include_deleted=request.include_deleted
-        ):
+        async for work, linked in services.stream_works(self._read, include_deleted=request.include_deleted):
             yield pb.StreamSnapshotResponse(work=work_proto.work_to_proto(work))
             works_sent += 1
             for recording in linked:
@@ -183,11 +184,11 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         kind = request.recording.WhichOneof("ref")
         if kind == "recording_id":
             recording = await recordings.get_recording(
-                self._uow(), recording_id=request.recording.recording_id
+                self._read(), recording_id=request.recording.recording_id
             )
         elif kind == "isrc":
             isrc = normalise_isrc(request.recording.isrc, "recording.isrc")
-            recording = await recordings.get_recording(self._uow(), isrc=isrc)
+            recording = await recordings.get_recording(self._read(), isrc=isrc)
         else:
             raise InvalidArgument("recording", "unset", "name the recording by recording_id or isrc")
         return pb.GetRecordingResponse(recording=work_proto.recording_to_proto(recording))
@@ -249,7 +250,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         if not request.HasField("subject"):
             raise InvalidArgument("subject", "unset", "name the work or performer attribute")
         stage = consent_proto.stage_from_proto(request.stage, "stage") if request.stage else None
-        entries = await consents.history(self._uow(), await self._subject(request.subject), stage)
+        entries = await consents.history(self._read(), await self._subject(request.subject), stage)
         if request.society:
             society = work_proto.member_society(request.society, "society")
             entries = [entry for entry in entries if entry.society == society]
@@ -270,7 +271,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     ) -> pb.GetConsentStatusResponse:
         """The consent state of every stage for a subject on a date (today when unset)."""
         on = work_proto.date_from_proto(request.as_of, "as_of") or datetime.now(UTC).date()
-        states = await consents.states(self._uow(), await self._subject(request.subject), on)
+        states = await consents.states(self._read(), await self._subject(request.subject), on)
         return pb.GetConsentStatusResponse(
             states=[
                 pb.StageConsentState(
@@ -292,14 +293,14 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         territory = territory_from_proto(request.territory, "territory")
         on = work_proto.date_from_proto(request.date, "date") or datetime.now(UTC).date()
         work, coverage = await consents.licensability(
-            self._uow(), _work_key(request.work, "work"), stage, territory, on
+            self._read(), _work_key(request.work, "work"), stage, territory, on
         )
         return licensability_to_proto(work, coverage)
 
     async def _subject(self, message: consent_pb2.ConsentSubject) -> ConsentSubject:
         kind = message.WhichOneof("subject")
         if kind == "work":
-            return await consents.subject_of_work(self._uow(), _work_key(message.work, "subject.work"))
+            return await consents.subject_of_work(self._read(), _work_key(message.work, "subject.work"))
         if kind == "performer_attribute":
             return consent_proto.performer_subject_from_proto(
                 message.performer_attribute, "subject.performer_attribute"
