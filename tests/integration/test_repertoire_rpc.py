@@ -385,3 +385,42 @@ async def test_a_recording_links_to_its_work_and_is_found_by_isrc(repertoire: Re
     assert relinked.recording.recording_id == registered.recording.recording_id
     assert relinked.recording.revision == 2
     assert unlinked is grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_batch_lookup_answers_every_key_in_order_and_never_fails_the_batch(
+    repertoire: Repertoire,
+) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    first = (await repertoire.register(stim, a_work("Första", ""))).work
+    second = (await repertoire.register(stim, a_work("Andra", "T-070.000.004-9"))).work
+
+    def key(client_key: str, **reference: str) -> pb.LookupKey:
+        if "ipi" in reference:
+            return pb.LookupKey(
+                client_key=client_key, party=identifiers_pb2.PartyRef(ipi_name_number=reference["ipi"])
+            )
+        work = identifiers_pb2.WorkRef()
+        for name, value in reference.items():
+            setattr(work, name, value)
+        return pb.LookupKey(client_key=client_key, work=work)
+
+    async def requests() -> AsyncIterator[pb.BatchLookupRequest]:
+        yield pb.BatchLookupRequest(keys=[key("a", work_id=first.work_id), key("b", iswc="T0700000049")])
+        yield pb.BatchLookupRequest(
+            keys=[key("c", iswc="T-070.000.004-2"), key("d", work_id="nope"), key("e", ipi="014107338")],
+            max_works_per_key=1,
+            view=pb.WORK_VIEW_SUMMARY,
+        )
+
+    answers = [answer async for answer in repertoire.stub.BatchLookup(requests(), metadata=bearer(stim))]
+
+    assert [[(r.key.client_key, r.status) for r in answer.results] for answer in answers] == [
+        [("a", pb.LOOKUP_STATUS_FOUND), ("b", pb.LOOKUP_STATUS_FOUND)],
+        [("c", pb.LOOKUP_STATUS_INVALID), ("d", pb.LOOKUP_STATUS_NOT_FOUND), ("e", pb.LOOKUP_STATUS_FOUND)],
+    ]
+    assert answers[0].results[1].works[0].work_id == second.work_id
+    assert answers[1].results[0].error.field == "work.iswc"
+    by_ipi = answers[1].results[2]
+    assert by_ipi.truncated is True  # Both works have the writer; one per key was asked for.
+    assert len(by_ipi.works) == 1
+    assert not by_ipi.works[0].parties  # The summary view leaves the parties out.

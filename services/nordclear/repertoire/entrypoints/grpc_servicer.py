@@ -12,7 +12,7 @@ from typing import Any
 
 import grpc
 
-from nordclear.gen.common.v1 import dates_pb2, identifiers_pb2, paging_pb2
+from nordclear.gen.common.v1 import audit_pb2, dates_pb2, identifiers_pb2, paging_pb2
 from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
@@ -136,6 +136,29 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             works=[work_proto.work_to_proto(work) for work in works],
             page=paging_pb2.PageResponse(next_page_token=next_token),
         )
+
+    async def BatchLookup(
+        self, request_iterator: AsyncIterator[pb.BatchLookupRequest], context: Context
+    ) -> AsyncIterator[pb.BatchLookupResponse]:
+        """For each batch of keys the client sends, one answer with a result per key, in order."""
+        async for request in request_iterator:
+            if len(request.keys) > MAX_LOOKUP_KEYS:
+                raise InvalidArgument(
+                    "keys", len(request.keys), f"at most {MAX_LOOKUP_KEYS} keys per message"
+                )
+            limit = request.max_works_per_key or DEFAULT_WORKS_PER_KEY
+            keys = [_lookup(key, f"keys[{i}]") for i, key in enumerate(request.keys)]
+            valid = [key for key in keys if not isinstance(key, InvalidArgument)]
+            outcomes = iter(await services.batch_lookup(self._read(), valid, limit))
+            results = []
+            for message, key in zip(request.keys, keys, strict=True):
+                outcome = (
+                    services.LookupOutcome(works=[], error=key)
+                    if isinstance(key, InvalidArgument)
+                    else next(outcomes)
+                )
+                results.append(_lookup_result(message, outcome, request.view))
+            yield pb.BatchLookupResponse(results=results)
 
     async def StreamSnapshot(
         self, request: pb.StreamSnapshotRequest, context: Context
@@ -377,4 +400,56 @@ def _actor(principal: Principal) -> Actor:
         principal_id=principal.subject,
         display_name=principal.describe(),
         society=society,
+    )
+
+
+MAX_LOOKUP_KEYS = 10_000
+DEFAULT_WORKS_PER_KEY = 100
+
+
+def _lookup(key: pb.LookupKey, field: str) -> services.Lookup | InvalidArgument:
+    kind = key.WhichOneof("key")
+    try:
+        if kind == "work":
+            return services.Lookup(work=_work_key(key.work, f"{field}.work"))
+        if kind == "party" and key.party.WhichOneof("ref") == "ipi_name_number":
+            return services.Lookup(ipi_name_number=key.party.ipi_name_number)
+        if kind == "party":
+            return InvalidArgument(f"{field}.party", "ipi_base_number", "look parties up by IPI name number")
+        return InvalidArgument(field, "unset", "a key names a work or a party")
+    except InvalidArgument as error:
+        return error
+
+
+def _lookup_result(key: pb.LookupKey, outcome: services.LookupOutcome, view: int) -> pb.LookupResult:
+    result = pb.LookupResult(key=key, truncated=outcome.truncated)
+    if outcome.error is not None:
+        result.status = pb.LOOKUP_STATUS_INVALID
+        error = outcome.error
+        result.error.CopyFrom(
+            audit_pb2.Violation(
+                field=getattr(error, "field", ""),
+                value=str(getattr(error, "value", "")),
+                rule=getattr(error, "rule", ""),
+                message=str(error),
+            )
+        )
+        return result
+    result.status = pb.LOOKUP_STATUS_FOUND if outcome.works else pb.LOOKUP_STATUS_NOT_FOUND
+    result.works.extend(
+        _summary(work) if view == pb.WORK_VIEW_SUMMARY else work_proto.work_to_proto(work)
+        for work in outcome.works
+    )
+    return result
+
+
+def _summary(work: Work) -> work_pb2.Work:
+    full = work_proto.work_to_proto(work)
+    return work_pb2.Work(
+        work_id=full.work_id,
+        iswc=full.iswc,
+        title=full.title,
+        submitting_society=full.submitting_society,
+        revision=full.revision,
+        deleted=full.deleted,
     )

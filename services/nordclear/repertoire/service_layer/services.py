@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from nordclear.platform.domain.identifiers import normalise_ipi_name_number, normalise_isrc, normalise_iswc
 from nordclear.platform.domain.societies import Society, normalise_cisac_code
-from nordclear.platform.errors import PermissionDenied
+from nordclear.platform.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NordclearError,
+    NotFound,
+    PermissionDenied,
+)
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.events import WorkChanged
 from nordclear.repertoire.domain.rules import validated_work
@@ -312,3 +318,61 @@ async def _existing(uow: RepertoireUnitOfWork, work_id: str) -> Work:
     if work is None:
         raise WorkNotFound(f"work_id {work_id!r}: no such work")
     return work
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One key of a batch lookup: a work reference, or a party's IPI name number."""
+
+    work: WorkKey | None = None
+    ipi_name_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupOutcome:
+    """The works one key found (empty when none), or why the key could not be looked up."""
+
+    works: list[Work]
+    error: NordclearError | None = None
+    truncated: bool = False
+
+
+async def batch_lookup(
+    uow: RepertoireUnitOfWork, keys: Sequence[Lookup], max_works_per_key: int
+) -> list[LookupOutcome]:
+    """Resolve every key in one read transaction; a bad key is reported, never fails the batch."""
+    async with uow:
+        found_ids: list[list[str] | NordclearError] = []
+        for key in keys:
+            try:
+                found_ids.append(await _lookup_ids(uow, key))
+            except (InvalidArgument, NotFound, FailedPrecondition) as error:
+                found_ids.append(error)
+        wanted = [
+            work_id for ids in found_ids if isinstance(ids, list) for work_id in ids[:max_works_per_key]
+        ]
+        works = await uow.works.get_many(wanted)
+    outcomes = []
+    for ids in found_ids:
+        if isinstance(ids, NordclearError):
+            outcomes.append(LookupOutcome(works=[], error=ids))
+            continue
+        outcomes.append(
+            LookupOutcome(
+                works=[works[work_id] for work_id in ids[:max_works_per_key] if work_id in works],
+                truncated=len(ids) > max_works_per_key,
+            )
+        )
+    return outcomes
+
+
+async def _lookup_ids(uow: RepertoireUnitOfWork, key: Lookup) -> list[str]:
+    if key.work is not None:
+        try:
+            return [await resolve_work_id(uow, key.work)]
+        except WorkNotFound:
+            return []
+    assert key.ipi_name_number is not None, "a lookup names a work or a party"
+    return await uow.works.work_ids_for_ipi(
+        normalise_ipi_name_number(key.ipi_name_number, "party.ipi_name_number")
+    )
