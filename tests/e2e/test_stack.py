@@ -13,8 +13,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import grpc
-from google.protobuf.descriptor_pool import DescriptorPool
-from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+from google.protobuf import descriptor_pb2
+from grpc_reflection.v1alpha import reflection_pb2
 
 from nordclear.gen.common.v1 import codes_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as matching_pb
@@ -47,14 +47,36 @@ async def _cli(*arguments: str, token: str) -> str:
     return stdout.decode()
 
 
-def _reflect(address: str) -> tuple[list[str], list[str]]:
-    """Service names and one service's method names, as a reflection client sees them."""
-    with grpc.insecure_channel(address) as channel:
-        database = ProtoReflectionDescriptorDatabase(channel)
-        services = sorted(database.get_services())
-        nordclear_service = next(name for name in services if name.startswith("nordclear."))
-        methods = [m.name for m in DescriptorPool(database).FindServiceByName(nordclear_service).methods]
-        return services, methods
+async def _reflect(address: str, service: str) -> tuple[list[str], list[str]]:
+    """Service names and ``service``'s method names, asked the way grpcurl asks: server reflection."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        reflection_info = channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+            response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+        )
+        requests = [
+            reflection_pb2.ServerReflectionRequest(list_services=""),
+            reflection_pb2.ServerReflectionRequest(file_containing_symbol=service),
+        ]
+        answers: list[reflection_pb2.ServerReflectionResponse] = [
+            answer async for answer in reflection_info(iter(requests), timeout=10)
+        ]
+    services = sorted(s.name for s in answers[0].list_services_response.service)
+    files = [
+        descriptor_pb2.FileDescriptorProto.FromString(raw)
+        for raw in answers[1].file_descriptor_response.file_descriptor_proto
+    ]
+    package, _, name = service.rpartition(".")
+    methods = [
+        method.name
+        for file in files
+        if file.package == package
+        for declared in file.service
+        if declared.name == name
+        for method in declared.method
+    ]
+    return services, methods
 
 
 async def test_every_service_answers_health_and_reflection(start_stack: StartStack) -> None:
@@ -66,7 +88,7 @@ async def test_every_service_answers_health_and_reflection(start_stack: StartSta
                         spec.name,
                         name,
                     )
-            services, methods = await asyncio.to_thread(_reflect, stack.address(spec.name))
+            services, methods = await _reflect(stack.address(spec.name), spec.grpc_service)
             assert spec.grpc_service in services
             assert "grpc.health.v1.Health" in services
             assert methods, f"{spec.grpc_service} exposes its methods through reflection"

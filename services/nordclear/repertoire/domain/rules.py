@@ -423,7 +423,9 @@ def _party(findings: _Findings, party: InterestedParty, field: str) -> Intereste
     return replace(
         party,
         party_key=party_key,
-        name=findings.text(party.name, f"{field}.name", MAX_NAME_CHARS, required=True),
+        # CWR lets a submitter name parties it does not control as unknown (OWR/OPU with the "unknown"
+        # flag and no name); they still own their shares, so only controlled parties must be named.
+        name=findings.text(party.name, f"{field}.name", MAX_NAME_CHARS, required=party.controlled),
         first_name=findings.text(party.first_name, f"{field}.first_name", MAX_FIRST_NAME_CHARS),
         non_roman_name=party.non_roman_name.strip(),
         ipi_name_number=findings.identifier(

@@ -150,17 +150,13 @@ class TestDjangoMusicPublisherRegistration:
         for right in Right:
             assert imported.work.total_ownership_bp(right) == 10000
 
-    def test_unknown_parties_have_no_name_so_the_domain_rejects_the_work(
-        self, imported: ImportedWork
-    ) -> None:
-        # CWR allows unknown other publishers and writers; the domain needs every party's name.
-        assert summary(imported) == [
-            (20, "ORN", "record_type", Level.RECORD, "NOT_MODELLED"),
-            (6, "OPU", "work.parties[1].name", Level.TRANSACTION, "REQUIRED"),
-            (13, "OWR", "work.parties[4].name", Level.TRANSACTION, "REQUIRED"),
-        ]
-        assert imported.rejected
-        assert imported.changed
+    def test_unknown_uncontrolled_parties_are_accepted_without_a_name(self, imported: ImportedWork) -> None:
+        # CWR allows unknown other publishers and writers; they own shares but need no name.
+        assert summary(imported) == [(20, "ORN", "record_type", Level.RECORD, "NOT_MODELLED")]
+        assert not imported.rejected
+        assert imported.changed  # The ORN record was left out.
+        unnamed = [party for party in imported.work.parties if not party.name]
+        assert [party.controlled for party in unnamed] == [False, False]
 
 
 class TestDjangoMusicPublisherBrokenRegistration:
@@ -178,8 +174,6 @@ class TestDjangoMusicPublisherBrokenRegistration:
             ),
             (20, "ORN", "record_type", Level.RECORD, "NOT_MODELLED"),
             (5, "SPT", "work.parties[0].collection_shares[0].shares", Level.TRANSACTION, "SHARE_RANGE"),
-            (6, "OPU", "work.parties[1].name", Level.TRANSACTION, "REQUIRED"),
-            (13, "OWR", "work.parties[4].name", Level.TRANSACTION, "REQUIRED"),
         ]
         assert imported.rejected
         parties = imported.work.parties
