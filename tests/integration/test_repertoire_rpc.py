@@ -424,3 +424,64 @@ async def test_batch_lookup_answers_every_key_in_order_and_never_fails_the_batch
     assert by_ipi.truncated is True  # Both works have the writer; one per key was asked for.
     assert len(by_ipi.works) == 1
     assert not by_ipi.works[0].parties  # The summary view leaves the parties out.
+
+
+async def test_search_finds_works_despite_typos_and_nordic_spellings(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    koda = repertoire.token(PrincipalKind.SOCIETY, society="KODA")
+    wanted = (await repertoire.register(stim, a_work("Flickorna i Småland", ""))).work
+    await repertoire.register(stim, a_work("Flickan från Backafall", ""))
+    danish = (await repertoire.register(koda, a_work("Flickorna i Smaaland", ""))).work
+
+    found = await repertoire.stub.SearchWorks(
+        pb.SearchWorksRequest(title="flikorna i smaland", creator_names=["Taube, Evert"], top_k=3),
+        metadata=bearer(stim),
+    )
+    only_koda = await repertoire.stub.SearchWorks(
+        pb.SearchWorksRequest(title="Flickorna i Småland", society=codes_pb2.SOCIETY_KODA),
+        metadata=bearer(stim),
+    )
+
+    assert {hit.work.work_id for hit in found.hits[:2]} == {wanted.work_id, danish.work_id}
+    assert all(hit.score_bp > 8000 for hit in found.hits[:2])
+    assert [hit.work.work_id for hit in only_koda.hits] == [danish.work_id]
+
+
+async def test_the_search_index_follows_updates_and_deletions(repertoire: Repertoire) -> None:
+    tono = repertoire.token(PrincipalKind.SOCIETY, society="TONO")
+    work = (await repertoire.register(tono, a_work("Nordlandsbåten", ""))).work
+    await repertoire.stub.DeleteWork(
+        pb.DeleteWorkRequest(request_id="gone", work_id=work.work_id), metadata=bearer(tono)
+    )
+    found = await repertoire.stub.SearchWorks(
+        pb.SearchWorksRequest(title="Nordlandsbåten"), metadata=bearer(tono)
+    )
+    assert list(found.hits) == []
+
+
+async def test_a_restarted_service_rebuilds_its_search_index_from_the_database(
+    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+) -> None:
+    env = service_environment(
+        REPERTOIRE,
+        database_url=await new_database("repertoire"),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_namespace=kafka_namespace,
+        public_key_file=keys.public_key_file,
+    )
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    async with (
+        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as first,
+        grpc.aio.insecure_channel(f"127.0.0.1:{first.bound_port}") as channel,
+    ):
+        registered = await pb_grpc.RepertoireServiceStub(channel).RegisterWork(
+            pb.RegisterWorkRequest(request_id="w", work=a_work("Sjösala vals", "")), metadata=bearer(stim)
+        )
+    async with (
+        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as second,
+        grpc.aio.insecure_channel(f"127.0.0.1:{second.bound_port}") as channel,
+    ):
+        found = await pb_grpc.RepertoireServiceStub(channel).SearchWorks(
+            pb.SearchWorksRequest(title="Sjosala vals"), metadata=bearer(stim)
+        )
+    assert [hit.work.work_id for hit in found.hits] == [registered.work.work_id]

@@ -79,6 +79,7 @@ class ServiceRuntime:
         self.health = HealthServicer()
         self._servicer_adders: list[Callable[[grpc.aio.Server], None]] = []
         self._consumers: list[InboxConsumer[Any]] = []
+        self._startup_steps: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._server: grpc.aio.Server | None = None
         self._metrics_server: Any = None
@@ -94,6 +95,10 @@ class ServiceRuntime:
         """Register a servicer; ``adder`` is typically ``lambda s: add_XServicer_to_server(servicer, s)``."""
         self._servicer_adders.append(adder)
 
+    def add_startup(self, step: Callable[[], Awaitable[None]]) -> None:
+        """Run ``step`` after migrations and before the server takes calls (e.g. build a cache)."""
+        self._startup_steps.append(step)
+
     def add_consumer(self, consumer: InboxConsumer[Any]) -> None:
         """Run ``consumer`` while the service runs (unless consumers are switched off in settings)."""
         self._consumers.append(consumer)
@@ -101,6 +106,8 @@ class ServiceRuntime:
     async def start(self) -> int:
         """Migrate, bind and start serving; returns the bound gRPC port."""
         await upgrade_to_head(self.engine, self._migrations)
+        for step in self._startup_steps:
+            await step()
         if self.settings.outbox_replay_on_start:
             await self.relay.mark_all_unpublished()
         self._start_metrics_endpoint()

@@ -8,6 +8,7 @@ from nordclear.platform.settings import ServiceSettings
 from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire.adapters import orm
 from nordclear.repertoire.adapters.events import RepertoireEventTranslator
+from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.entrypoints.access import ACCESS_POLICY
 from nordclear.repertoire.entrypoints.grpc_servicer import RepertoireServicer
@@ -24,16 +25,21 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
     )
     translate = RepertoireEventTranslator(runtime.kafka_names.events_topic(REPERTOIRE))
 
+    search = SearchView()
+
     def unit_of_work() -> RepertoireUnitOfWork:
-        return RepertoireUnitOfWork(runtime.session_factory, orm.messaging, runtime.relay.wake, translate)
+        return RepertoireUnitOfWork(
+            runtime.session_factory, orm.messaging, runtime.relay.wake, translate, on_committed=search.apply
+        )
 
     def read_unit_of_work() -> RepertoireUnitOfWork:
         # Reads only: it has no event translator, so a write through it would fail loudly.
         return RepertoireUnitOfWork(runtime.read_session_factory, orm.messaging)
 
     # The generated base class answers UNIMPLEMENTED for the RPCs later issues fill in.
-    servicer = RepertoireServicer(unit_of_work, read_unit_of_work)  # type: ignore[abstract]
+    servicer = RepertoireServicer(unit_of_work, read_unit_of_work, search)  # type: ignore[abstract]
     runtime.add_servicer(lambda server: pb_grpc.add_RepertoireServiceServicer_to_server(servicer, server))
+    runtime.add_startup(lambda: search.build(read_unit_of_work))
     return runtime
 
 

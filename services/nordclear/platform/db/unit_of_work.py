@@ -41,16 +41,20 @@ class UnitOfWork:
         tables: MessagingTables,
         on_commit: Callable[[], None] = lambda: None,
         translate: EventTranslator = _no_translator,
+        on_committed: Callable[[Sequence[object]], None] = lambda events: None,
     ) -> None:
         self._session_factory = session_factory
         self._tables = tables
         self._on_commit = on_commit
         self._translate = translate
+        self._on_committed = on_committed
         self._pending: list[Published] = []
+        self._recorded: list[object] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
+        self._recorded = []
         return self
 
     async def __aexit__(
@@ -66,6 +70,7 @@ class UnitOfWork:
         """Queue a domain event; it is translated now and written to the outbox by ``commit``."""
         for topic, envelope in self._translate(event):
             self.emit(topic, envelope)
+        self._recorded.append(event)
 
     def emit(self, topic: str, envelope: envelope_pb2.EventEnvelope) -> None:
         """Queue ``envelope`` for ``topic``; it is written to the outbox by ``commit``, not before."""
@@ -94,9 +99,13 @@ class UnitOfWork:
             )
         await self.session.commit()
         had_events = bool(self._pending)
+        recorded, self._recorded = self._recorded, []
         self._pending = []
         if had_events:
             self._on_commit()
+        if recorded:
+            # In-process views (a search index) follow committed changes only, never rolled-back ones.
+            self._on_committed(recorded)
 
     @property
     def tables(self) -> MessagingTables:

@@ -19,12 +19,13 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.domain.identifiers import normalise_isrc
 from nordclear.platform.domain.societies import Society, society_by_name
-from nordclear.platform.errors import InvalidArgument, PermissionDenied
+from nordclear.platform.errors import InvalidArgument, PermissionDenied, Unimplemented
 from nordclear.platform.protoconv import territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.repertoire.adapters import consent_proto, work_proto
 from nordclear.repertoire.adapters.licensability import licensability_to_proto
+from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
@@ -47,9 +48,11 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         self,
         uow_factory: Callable[[], RepertoireUnitOfWork],
         read_uow_factory: Callable[[], RepertoireUnitOfWork],
+        search: SearchView,
     ) -> None:
         self._uow = uow_factory
         self._read = read_uow_factory
+        self._search = search
 
     async def RegisterWork(
         self, request: pb.RegisterWorkRequest, context: Context
@@ -159,6 +162,27 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
                 )
                 results.append(_lookup_result(message, outcome, request.view))
             yield pb.BatchLookupResponse(results=results)
+
+    async def SearchWorks(self, request: pb.SearchWorksRequest, context: Context) -> pb.SearchWorksResponse:
+        """Top-k works by fuzzy title (and creator names), with scores in basis points."""
+        for name in ("artist_name", "duration_ms"):
+            if getattr(request, name):
+                raise Unimplemented(f"{name}: search by {name} is not available in this version yet")
+        society = work_proto.member_society(request.society, "society")
+        top_k = request.top_k or DEFAULT_TOP_K
+        # A society filter is applied after scoring, so ask the index for more to still return top_k.
+        wanted = min(top_k * 5, MAX_SEARCH_CANDIDATES) if society else top_k
+        hits = self._search.search(request.title, list(request.creator_names), wanted, request.min_score_bp)
+        async with self._read() as uow:
+            works = await uow.works.get_many([hit.work_id for hit in hits])
+        results = []
+        for hit in hits:
+            work = works.get(hit.work_id)
+            if work is None or work.deleted or (society is not None and work.submitting_society != society):
+                continue
+            shown = _summary(work) if request.view == pb.WORK_VIEW_SUMMARY else work_proto.work_to_proto(work)
+            results.append(pb.SearchHit(work=shown, score_bp=hit.score_bp, matched_title=hit.matched_title))
+        return pb.SearchWorksResponse(hits=results[:top_k])
 
     async def StreamSnapshot(
         self, request: pb.StreamSnapshotRequest, context: Context
@@ -404,6 +428,8 @@ def _actor(principal: Principal) -> Actor:
 
 
 MAX_LOOKUP_KEYS = 10_000
+DEFAULT_TOP_K = 10
+MAX_SEARCH_CANDIDATES = 100
 DEFAULT_WORKS_PER_KEY = 100
 
 
