@@ -118,4 +118,19 @@ request_log = Table(
     Column("result_id", String(64), nullable=False),
 )
 
+cwr_imports = Table(
+    "cwr_imports",
+    metadata,
+    # One row per imported CWR file: what came of it, and the acknowledgement file that answered it.
+    Column("import_id", String(32), primary_key=True),
+    Column("request_id", String(256), nullable=False, unique=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("society", String(16), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    # The ImportCwrResponse message (without the ACK bytes), so a retry answers exactly as the first time.
+    Column("response", LargeBinary, nullable=False),
+    Column("ack_file", LargeBinary, nullable=False),
+)
+
 messaging = define_messaging_tables(metadata)

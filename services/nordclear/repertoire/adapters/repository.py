@@ -20,6 +20,7 @@ from nordclear.platform.protoconv import society_from_proto
 from nordclear.repertoire.adapters import consent_proto, work_proto
 from nordclear.repertoire.adapters.orm import (
     consent_entries,
+    cwr_imports,
     recording_works,
     recordings,
     request_log,
@@ -321,3 +322,58 @@ class ConsentRegister:
             .order_by(consent_entries.c.sequence_no)
         )
         return [consent_proto.consent_from_document(document) for document in rows]
+
+
+class CwrImportLog:
+    """Imported CWR files: their answers and acknowledgement files."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        import_id: str,
+        request_id: str,
+        fingerprint: str,
+        file_name: str,
+        society: str,
+        imported_at: datetime,
+        response: bytes,
+        ack_file: bytes,
+    ) -> None:
+        """Remember one import."""
+        await self._session.execute(
+            insert(cwr_imports).values(
+                import_id=import_id,
+                request_id=request_id,
+                fingerprint=fingerprint,
+                file_name=file_name,
+                society=society,
+                imported_at=imported_at,
+                response=response,
+                ack_file=ack_file,
+            )
+        )
+
+    async def by_request(self, request_id: str) -> tuple[str, bytes, bytes] | None:
+        """(fingerprint, response, ack file) of the import made by ``request_id``, or None."""
+        row = (
+            await self._session.execute(
+                select(cwr_imports.c.fingerprint, cwr_imports.c.response, cwr_imports.c.ack_file).where(
+                    cwr_imports.c.request_id == request_id
+                )
+            )
+        ).one_or_none()
+        return None if row is None else (row.fingerprint, row.response, row.ack_file)
+
+    async def ack_file(self, import_id: str) -> tuple[str, str, bytes] | None:
+        """(society, file name, ACK bytes) of an import, or None."""
+        row = (
+            await self._session.execute(
+                select(cwr_imports.c.society, cwr_imports.c.file_name, cwr_imports.c.ack_file).where(
+                    cwr_imports.c.import_id == import_id
+                )
+            )
+        ).one_or_none()
+        return None if row is None else (row.society, row.file_name, row.ack_file)

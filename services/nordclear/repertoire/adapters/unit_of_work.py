@@ -7,6 +7,7 @@ from typing import Self
 from nordclear.platform.db.unit_of_work import UnitOfWork
 from nordclear.repertoire.adapters.repository import (
     ConsentRegister,
+    CwrImportLog,
     RecordingRepository,
     RequestLog,
     WorkRepository,
@@ -19,6 +20,7 @@ class RepertoireUnitOfWork(UnitOfWork):
     works: WorkRepository
     recordings: RecordingRepository
     consents: ConsentRegister
+    imports: CwrImportLog
     requests: RequestLog
 
     async def __aenter__(self) -> Self:
@@ -26,5 +28,6 @@ class RepertoireUnitOfWork(UnitOfWork):
         self.works = WorkRepository(self.session)
         self.recordings = RecordingRepository(self.session)
         self.consents = ConsentRegister(self.session)
+        self.imports = CwrImportLog(self.session)
         self.requests = RequestLog(self.session)
         return self

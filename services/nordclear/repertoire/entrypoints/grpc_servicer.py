@@ -6,6 +6,8 @@ answers UNIMPLEMENTED.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +21,13 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.domain.identifiers import normalise_isrc
 from nordclear.platform.domain.societies import Society, society_by_name
-from nordclear.platform.errors import InvalidArgument, PermissionDenied, Unimplemented
+from nordclear.platform.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unimplemented,
+)
 from nordclear.platform.protoconv import territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
@@ -27,10 +35,11 @@ from nordclear.repertoire.adapters import consent_proto, work_proto
 from nordclear.repertoire.adapters.licensability import licensability_to_proto
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
+from nordclear.repertoire.cwr.ack import TransactionStatus
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
 from nordclear.repertoire.domain.work import Recording, Work
-from nordclear.repertoire.service_layer import consents, recordings, services
+from nordclear.repertoire.service_layer import consents, cwr_import, recordings, services
 from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -183,6 +192,88 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             shown = _summary(work) if request.view == pb.WORK_VIEW_SUMMARY else work_proto.work_to_proto(work)
             results.append(pb.SearchHit(work=shown, score_bp=hit.score_bp, matched_title=hit.matched_title))
         return pb.SearchWorksResponse(hits=results[:top_k])
+
+    async def ImportCwr(
+        self, request_iterator: AsyncIterator[pb.ImportCwrRequest], context: Context
+    ) -> pb.ImportCwrResponse:
+        """Import a CWR registration file (header, then chunks) and answer with its acknowledgement file."""
+        principal = current_principal()
+        first = await anext(aiter(request_iterator), None)
+        if first is None or first.WhichOneof("part") != "header":
+            raise InvalidArgument("header", "missing", "the first message carries the import header")
+        header = first.header
+        request_id = scoped_request_id(principal, header.request_id, "header.request_id")
+        society = _acting_society(principal, header.submitting_society)
+        digest = hashlib.sha256(_without_request_id(header))
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+            size = 0
+            async for message in request_iterator:
+                if message.WhichOneof("part") != "chunk":
+                    raise InvalidArgument(
+                        "chunk", message.WhichOneof("part"), "after the header only chunks follow"
+                    )
+                size += len(message.chunk)
+                if size > MAX_CWR_FILE_BYTES:
+                    raise InvalidArgument(
+                        "chunk", size, f"a CWR file may be at most {MAX_CWR_FILE_BYTES} bytes"
+                    )
+                spool.write(message.chunk)
+                digest.update(message.chunk)
+            fingerprint_hex = digest.hexdigest()
+            async with self._read() as uow:
+                earlier = await uow.imports.by_request(request_id)
+            if earlier is not None:
+                return _replayed_import(earlier, fingerprint_hex, header.request_id)
+            spool.seek(0)
+            now = datetime.now(UTC)
+            report = await cwr_import.import_cwr(
+                self._uow,
+                spool,
+                request_id=request_id,
+                society=society,
+                caller=_caller(principal),
+                dry_run=header.dry_run,
+                now=now,
+            )
+        import_id = cwr_import.new_import_id()
+        ack_bytes = "".join(report.ack_lines).encode()
+        response = _import_response(import_id, header.file_name, report)
+        if not header.dry_run:
+            async with self._uow() as uow:
+                await uow.imports.add(
+                    import_id=import_id,
+                    request_id=request_id,
+                    fingerprint=fingerprint_hex,
+                    file_name=header.file_name,
+                    society=society.name,
+                    imported_at=now,
+                    response=response.SerializeToString(),
+                    ack_file=ack_bytes,
+                )
+                await uow.commit()
+        if len(ack_bytes) <= MAX_INLINE_ACK_BYTES:
+            response.ack_file = ack_bytes
+        else:
+            response.ack_file_omitted = True
+        return response
+
+    async def StreamCwrAcknowledgement(
+        self, request: pb.StreamCwrAcknowledgementRequest, context: Context
+    ) -> AsyncIterator[pb.StreamCwrAcknowledgementResponse]:
+        """The acknowledgement file of an earlier import, in chunks."""
+        principal = current_principal()
+        async with self._read() as uow:
+            found = await uow.imports.ack_file(request.import_id)
+        if found is None:
+            raise NotFound(f"import_id {request.import_id!r}: no such import")
+        society_name, file_name, ack_bytes = found
+        if principal.society is not None and principal.society != society_name:
+            raise NotFound(
+                f"import_id {request.import_id!r}: no such import"
+            )  # Not another society's business.
+        yield pb.StreamCwrAcknowledgementResponse(file_name=_ack_file_name(file_name))
+        for offset in range(0, len(ack_bytes), ACK_CHUNK_BYTES):
+            yield pb.StreamCwrAcknowledgementResponse(chunk=ack_bytes[offset : offset + ACK_CHUNK_BYTES])
 
     async def StreamSnapshot(
         self, request: pb.StreamSnapshotRequest, context: Context
@@ -479,3 +570,84 @@ def _summary(work: Work) -> work_pb2.Work:
         revision=full.revision,
         deleted=full.deleted,
     )
+
+
+SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
+MAX_CWR_FILE_BYTES = 1024 * 1024 * 1024
+MAX_INLINE_ACK_BYTES = 4 * 1024 * 1024
+ACK_CHUNK_BYTES = 1024 * 1024
+MAX_REPORTED_PROBLEMS = 1_000
+_STATUSES = {
+    TransactionStatus.TRANSACTION_ACCEPTED: pb.CWR_TRANSACTION_STATUS_TRANSACTION_ACCEPTED,
+    TransactionStatus.REGISTRATION_ACCEPTED: pb.CWR_TRANSACTION_STATUS_REGISTRATION_ACCEPTED,
+    TransactionStatus.ACCEPTED_WITH_CHANGES: pb.CWR_TRANSACTION_STATUS_ACCEPTED_WITH_CHANGES,
+    TransactionStatus.REJECTED: pb.CWR_TRANSACTION_STATUS_REJECTED,
+    TransactionStatus.CONFLICT: pb.CWR_TRANSACTION_STATUS_CONFLICT,
+}
+
+
+def _without_request_id(header: pb.ImportCwrHeader) -> bytes:
+    content = pb.ImportCwrHeader()
+    content.CopyFrom(header)
+    content.request_id = ""
+    return content.SerializeToString(deterministic=True)
+
+
+def _ack_file_name(file_name: str) -> str:
+    stem = file_name.rsplit("/", 1)[-1] or "import"
+    return f"{stem}.ACK"
+
+
+def _import_response(import_id: str, file_name: str, report: cwr_import.ImportReport) -> pb.ImportCwrResponse:
+    counts = report.status_counts
+    rejected = counts[TransactionStatus.REJECTED] + counts[TransactionStatus.CONFLICT]
+    if report.rejected_file is not None or (report.entries and rejected == len(report.entries)):
+        outcome = pb.CWR_IMPORT_OUTCOME_REJECTED
+    elif rejected:
+        outcome = pb.CWR_IMPORT_OUTCOME_PARTIALLY_ACCEPTED
+    else:
+        outcome = pb.CWR_IMPORT_OUTCOME_ACCEPTED
+    problems = report.problems
+    response = pb.ImportCwrResponse(
+        import_id=import_id,
+        outcome=outcome,
+        transactions_total=len(report.entries),
+        status_counts=[
+            pb.CwrStatusCount(status=_STATUSES[status], count=n) for status, n in sorted(counts.items())
+        ],
+        problems=[
+            audit_pb2.Violation(
+                line_number=p.record_number, field=p.field, value=p.value, rule=p.rule, message=p.rule
+            )
+            for p in problems[:MAX_REPORTED_PROBLEMS]
+        ],
+        problems_total=len(problems),
+        ack_file_name=_ack_file_name(file_name),
+    )
+    if report.header is not None:
+        response.file.CopyFrom(
+            pb.CwrFileInfo(
+                cwr_version=report.header.version.value,
+                sender_type=report.header.sender_type,
+                sender_id=report.header.sender_id,
+                sender_name=report.header.sender_name,
+                creation_date=work_proto.date_to_proto(report.header.creation_date),
+                character_set=report.header.character_set,
+            )
+        )
+    return response
+
+
+def _replayed_import(
+    earlier: tuple[str, bytes, bytes], fingerprint_hex: str, request_id: str
+) -> pb.ImportCwrResponse:
+    earlier_fingerprint, response_bytes, ack_bytes = earlier
+    if earlier_fingerprint != fingerprint_hex:
+        raise AlreadyExists(f"header.request_id {request_id!r} was already used for a different file")
+    response = pb.ImportCwrResponse.FromString(response_bytes)
+    response.replayed = True
+    if len(ack_bytes) <= MAX_INLINE_ACK_BYTES:
+        response.ack_file = ack_bytes
+    else:
+        response.ack_file_omitted = True
+    return response

@@ -8,8 +8,9 @@ domain rules before anything is stored, and publishes its event in the same tran
 
 from __future__ import annotations
 
+import base64
 import dataclasses
-import uuid
+import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,11 @@ from nordclear.repertoire.errors import (
 )
 
 SNAPSHOT_PAGE = 500
+
+
+def new_work_id() -> str:
+    """``W`` and 19 base32 characters: 95 random bits, and short enough for CWR's 20-character fields."""
+    return "W" + base64.b32encode(secrets.token_bytes(12)).decode()[:19]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +108,7 @@ async def register_work(
         _authorise(caller, draft.submitting_society)
         work = validated_work(
             dataclasses.replace(
-                draft, work_id=str(uuid.uuid4()), revision=1, created_at=now, updated_at=now, deleted=False
+                draft, work_id=new_work_id(), revision=1, created_at=now, updated_at=now, deleted=False
             )
         )
         await _check_unique(uow, work)

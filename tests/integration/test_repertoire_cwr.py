@@ -1,0 +1,113 @@
+"""Importing real CWR files over gRPC: works stored, every transaction answered in the ACK file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
+from nordclear.platform.auth import PrincipalKind, principal_for
+from nordclear.platform.topology import REPERTOIRE
+from nordclear.repertoire import bootstrap
+from nordclear.repertoire.cwr.items import Transaction
+from nordclear.repertoire.cwr.reader import read_cwr
+from tests.conftest import DatabaseFactory, Keys
+from tests.support.clients import bearer
+from tests.support.services import running_service, service_environment
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cwr"
+CHUNK_BYTES = 1_000
+
+
+@pytest.fixture
+async def stub(
+    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+) -> AsyncIterator[pb_grpc.RepertoireServiceAsyncStub]:
+    env = service_environment(
+        REPERTOIRE,
+        database_url=await new_database("repertoire"),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_namespace=kafka_namespace,
+        public_key_file=keys.public_key_file,
+    )
+    async with (
+        running_service(REPERTOIRE, bootstrap.build, env) as runtime,
+        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
+    ):
+        yield pb_grpc.RepertoireServiceStub(channel)
+
+
+async def _import(
+    stub: pb_grpc.RepertoireServiceAsyncStub, token: str, file_name: str, request_id: str = "import-1"
+) -> pb.ImportCwrResponse:
+    content = (FIXTURES / file_name).read_bytes()
+
+    async def parts() -> AsyncIterator[pb.ImportCwrRequest]:
+        yield pb.ImportCwrRequest(header=pb.ImportCwrHeader(request_id=request_id, file_name=file_name))
+        for offset in range(0, len(content), CHUNK_BYTES):
+            yield pb.ImportCwrRequest(chunk=content[offset : offset + CHUNK_BYTES])
+
+    response: pb.ImportCwrResponse = await stub.ImportCwr(parts(), metadata=bearer(token))
+    return response
+
+
+def _ack_statuses(ack_file: bytes) -> list[str]:
+    transactions = [
+        item for item in read_cwr(ack_file.splitlines(keepends=True)) if isinstance(item, Transaction)
+    ]
+    return [transaction.header.transaction_status for transaction in transactions]  # type: ignore[union-attr]
+
+
+async def test_a_registration_file_is_imported_and_acknowledged(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+
+    response = await _import(stub, stim, "CW220001DMP_000.V21")
+    retried = await _import(stub, stim, "CW220001DMP_000.V21")
+
+    assert response.outcome == pb.CWR_IMPORT_OUTCOME_ACCEPTED
+    assert response.file.cwr_version == "2.1"
+    assert response.transactions_total == 1
+    assert _ack_statuses(response.ack_file) in (["AS"], ["AC"])
+    assert retried.replayed is True
+    assert retried.import_id == response.import_id
+    work = await stub.GetWork(
+        pb.GetWorkRequest(
+            work=identifiers_pb2.WorkRef(
+                society_work_id=identifiers_pb2.SocietyWorkId(society_code="079", work_code="DMP000001")
+            )
+        ),
+        metadata=bearer(stim),
+    )
+    assert work.work.title
+    assert work.work.submitting_society == codes_pb2.SOCIETY_STIM
+
+
+async def test_an_acknowledgement_file_sent_as_a_registration_is_refused_and_changes_nothing(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    response = await _import(stub, stim, "ackexample.V21")
+    listed = await stub.ListWorks(pb.ListWorksRequest(), metadata=bearer(stim))
+
+    assert response.outcome == pb.CWR_IMPORT_OUTCOME_REJECTED
+    assert response.problems_total >= 1
+    assert "ACK" in response.problems[0].rule or "acknowledg" in response.problems[0].rule.lower()
+    assert list(listed.works) == []
+    assert _ack_statuses(response.ack_file) == ["RJ"]
+
+
+async def test_a_transaction_breaking_a_share_rule_is_rejected_on_its_own(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    tono = keys.token(principal_for(PrincipalKind.SOCIETY, society="TONO"))
+    response = await _import(stub, tono, "CW220004DMP_000.V21")
+    assert response.transactions_total == 1
+    assert response.outcome == pb.CWR_IMPORT_OUTCOME_REJECTED
+    assert _ack_statuses(response.ack_file) == ["RJ"]
