@@ -111,3 +111,23 @@ async def test_a_transaction_breaking_a_share_rule_is_rejected_on_its_own(
     assert response.transactions_total == 1
     assert response.outcome == pb.CWR_IMPORT_OUTCOME_REJECTED
     assert _ack_statuses(response.ack_file) == ["RJ"]
+
+
+async def test_an_imported_file_exports_back_as_cwr_that_imports_to_the_same_work(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    await _import(stub, stim, "CW220001DMP_000.V21")
+
+    parts = [part async for part in stub.ExportCwr(pb.ExportCwrRequest(), metadata=bearer(stim))]
+    exported = b"".join(part.chunk for part in parts if part.WhichOneof("part") == "chunk")
+    summary = parts[-1].summary
+    transactions = [
+        item for item in read_cwr(exported.splitlines(keepends=True)) if isinstance(item, Transaction)
+    ]
+
+    assert parts[0].header.cwr_version == "2.1"
+    assert summary.works_exported == 1
+    assert len(transactions) == 1
+    assert not [p for p in transactions[0].problems if p.severity.rejects_transaction]
+    assert transactions[0].header.title == "MUSIC PUB CARTOONS"  # type: ignore[union-attr]

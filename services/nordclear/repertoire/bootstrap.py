@@ -36,8 +36,7 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
         # Reads only: it has no event translator, so a write through it would fail loudly.
         return RepertoireUnitOfWork(runtime.read_session_factory, orm.messaging)
 
-    # The generated base class answers UNIMPLEMENTED for the RPCs later issues fill in.
-    servicer = RepertoireServicer(unit_of_work, read_unit_of_work, search)  # type: ignore[abstract]
+    servicer = RepertoireServicer(unit_of_work, read_unit_of_work, search)
     runtime.add_servicer(lambda server: pb_grpc.add_RepertoireServiceServicer_to_server(servicer, server))
     runtime.add_startup(lambda: search.build(read_unit_of_work))
     return runtime

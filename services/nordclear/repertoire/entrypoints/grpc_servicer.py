@@ -1,8 +1,4 @@
-"""The repertoire's gRPC servicer: translate the request, call the use case, translate the answer.
-
-RPCs of the contract that are not implemented yet are inherited from the generated base class, which
-answers UNIMPLEMENTED.
-"""
+"""The repertoire's gRPC servicer: translate the request, call the use case, translate the answer."""
 
 from __future__ import annotations
 
@@ -23,6 +19,7 @@ from nordclear.platform.domain.identifiers import normalise_isrc
 from nordclear.platform.domain.societies import Society, society_by_name
 from nordclear.platform.errors import (
     AlreadyExists,
+    FailedPrecondition,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -36,6 +33,10 @@ from nordclear.repertoire.adapters.licensability import licensability_to_proto
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.cwr.ack import TransactionStatus
+from nordclear.repertoire.cwr.envelope import CwrSender
+from nordclear.repertoire.cwr.fixed import CwrWriteError
+from nordclear.repertoire.cwr.records import CwrVersion
+from nordclear.repertoire.cwr.writer import WorkToWrite, registration_lines
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
 from nordclear.repertoire.domain.work import Recording, Work
@@ -274,6 +275,55 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         yield pb.StreamCwrAcknowledgementResponse(file_name=_ack_file_name(file_name))
         for offset in range(0, len(ack_bytes), ACK_CHUNK_BYTES):
             yield pb.StreamCwrAcknowledgementResponse(chunk=ack_bytes[offset : offset + ACK_CHUNK_BYTES])
+
+    async def ExportCwr(
+        self, request: pb.ExportCwrRequest, context: Context
+    ) -> AsyncIterator[pb.ExportCwrResponse]:
+        """A society's works as a CWR registration file (2.1 unless 2.2 is asked), in chunks."""
+        principal = current_principal()
+        society = _acting_society(principal, request.society)
+        try:
+            version = CwrVersion(request.cwr_version or CwrVersion.V2_1.value)
+        except ValueError:
+            raise InvalidArgument("cwr_version", request.cwr_version, "2.1 or 2.2") from None
+        changed_since = (
+            request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
+        )
+        works = [
+            WorkToWrite(work, tuple(linked))
+            async for work, linked in services.stream_works(self._read, include_deleted=False)
+            if work.submitting_society == society and _changed_since(work, changed_since)
+        ]
+        now = datetime.now(UTC)
+        sender = CwrSender.society(society.cisac_code, society.name)
+        try:
+            lines = list(registration_lines(works, sender=sender, created_at=now, version=version))
+        except CwrWriteError as error:
+            raise FailedPrecondition(f"a work cannot be written as CWR {version.value}: {error}") from None
+        digest = hashlib.sha256()
+        yield pb.ExportCwrResponse(
+            header=pb.ExportCwrHeader(
+                file_name=f"CW{now:%y}0001{society.cisac_code}_000.V{version.value.replace('.', '')}",
+                cwr_version=version.value,
+            )
+        )
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= EXPORT_LINES_PER_CHUNK:
+                data = "".join(chunk).encode()
+                digest.update(data)
+                yield pb.ExportCwrResponse(chunk=data)
+                chunk = []
+        if chunk:
+            data = "".join(chunk).encode()
+            digest.update(data)
+            yield pb.ExportCwrResponse(chunk=data)
+        yield pb.ExportCwrResponse(
+            summary=pb.ExportCwrSummary(
+                works_exported=len(works), records_total=len(lines), file_sha256=digest.hexdigest()
+            )
+        )
 
     async def StreamSnapshot(
         self, request: pb.StreamSnapshotRequest, context: Context
@@ -573,6 +623,7 @@ def _summary(work: Work) -> work_pb2.Work:
 
 
 SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
+EXPORT_LINES_PER_CHUNK = 2_000
 MAX_CWR_FILE_BYTES = 1024 * 1024 * 1024
 MAX_INLINE_ACK_BYTES = 4 * 1024 * 1024
 ACK_CHUNK_BYTES = 1024 * 1024
@@ -651,3 +702,7 @@ def _replayed_import(
     else:
         response.ack_file_omitted = True
     return response
+
+
+def _changed_since(work: Work, since: datetime | None) -> bool:
+    return since is None or (work.updated_at is not None and work.updated_at >= since)
