@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -28,6 +29,7 @@ from nordclear.runtime.stack import EmbeddedStack
 from tests.support.clients import a_work, bearer
 from tests.support.polling import eventually
 
+CWR_FIXTURE = Path(__file__).parent.parent / "fixtures" / "cwr" / "CW220001DMP_000.V21"
 StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 
 
@@ -128,5 +130,17 @@ async def test_an_event_crosses_from_repertoire_outbox_to_matching_inbox(start_s
             token=tokens["society:KODA"],
         )
         assert json.loads(shown)["work_id"] == registered.work.work_id
+        ack = stack.data_dir / "import.ACK"
+        await _cli(
+            "repertoire",
+            "import-cwr",
+            str(CWR_FIXTURE),
+            "--ack",
+            str(ack),
+            "--address",
+            stack.address("repertoire"),
+            token=tokens["society:TONO"],
+        )
+        assert ack.read_bytes().startswith(b"HDRSO000000090")  # Answered by TONO, CISAC code 090.
         # The read model is dated by when the change happened in the repertoire, not when it arrived.
         assert status.last_change_at == registered.work.created_at

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import grpc
@@ -15,6 +18,9 @@ from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers
 from nordclear.gen.repertoire.v1 import consent_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
+from nordclear.platform.domain.societies import society_by_name
+from nordclear.platform.errors import InvalidArgument
+from nordclear.platform.protoconv import society_to_proto
 from nordclear.platform.topology import REPERTOIRE
 
 app = typer.Typer(help="The joint works database and the AI consent register.", no_args_is_help=True)
@@ -136,3 +142,63 @@ def consent_status(
         return response
 
     show(asyncio.run(call(address, rpc)))
+
+
+@app.command("import-cwr")
+def import_cwr(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The CWR registration file.")],
+    ack: Annotated[Path | None, typer.Option(help="Where to save the acknowledgement file.")] = None,
+    token: Token = "",
+    society: Annotated[str, typer.Option(help="For clearing-house ops: the submitting society.")] = "",
+    dry_run: Annotated[bool, typer.Option(help="Check and answer, store nothing.")] = False,
+    request_id: Annotated[
+        str | None, typer.Option(help="Idempotency key; derived from the file if omitted.")
+    ] = None,
+    address: Address = DEFAULT_ADDRESS,
+) -> None:
+    """Import a CWR 2.1/2.2 registration file; print the outcome and save the ACK file."""
+    content = file.read_bytes()
+    header = pb.ImportCwrHeader(
+        # The same file imported twice without an explicit id is recognised as a retry.
+        request_id=request_id or f"cli-{hashlib.sha256(content).hexdigest()[:32]}",
+        file_name=file.name,
+        submitting_society=_society(society),
+        dry_run=dry_run,
+    )
+
+    async def parts() -> AsyncIterator[pb.ImportCwrRequest]:
+        yield pb.ImportCwrRequest(header=header)
+        for offset in range(0, len(content), UPLOAD_CHUNK_BYTES):
+            yield pb.ImportCwrRequest(chunk=content[offset : offset + UPLOAD_CHUNK_BYTES])
+
+    async def rpc(channel: grpc.aio.Channel) -> pb.ImportCwrResponse:
+        response: pb.ImportCwrResponse = await pb_grpc.RepertoireServiceStub(channel).ImportCwr(
+            parts(), metadata=metadata(token)
+        )
+        return response
+
+    response = asyncio.run(call(address, rpc))
+    target = ack or file.with_name(response.ack_file_name)
+    if response.ack_file:
+        target.write_bytes(response.ack_file)
+    summary = pb.ImportCwrResponse()
+    summary.CopyFrom(response)
+    summary.ClearField("ack_file")
+    show(summary)
+    typer.echo(
+        f"acknowledgement: {target if response.ack_file else 'too large; use StreamCwrAcknowledgement'}"
+    )
+    if response.outcome == pb.CWR_IMPORT_OUTCOME_REJECTED:
+        raise typer.Exit(1)
+
+
+UPLOAD_CHUNK_BYTES = 1024 * 1024
+
+
+def _society(name: str) -> codes_pb2.Society.ValueType:
+    if not name:
+        return codes_pb2.SOCIETY_UNSPECIFIED
+    try:
+        return society_to_proto(society_by_name(name).name)
+    except InvalidArgument as error:
+        raise typer.BadParameter(str(error)) from None
