@@ -48,7 +48,7 @@ test-e2e: setup
 	$(BIN)/pytest -m e2e
 
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python -m benchmarks.run_all
 
 format: setup
 	$(BIN)/ruff check --fix services tests protos

@@ -1,1 +1,1 @@
-"""Benchmarks that print figures (BRIEF §7.1); each is a script: ``python benchmarks/bench_search.py``."""
+"""Benchmarks that print figures (BRIEF §7.1); run each as a module: ``python -m benchmarks.bench_search``."""

@@ -5,7 +5,7 @@ broker needed for reads), registers works, then has N concurrent callers issue G
 registered ids for a fixed time. Beside it, the same load against a bare gRPC echo server in its own
 process on this machine, so the figure can be read as a ratio of what gRPC in Python allows here at all.
 
-    .venv/bin/python benchmarks/bench_repertoire_lookup.py [--works 2000] [--seconds 10] [--callers 10]
+    .venv/bin/python -m benchmarks.bench_repertoire_lookup [--works 2000] [--seconds 10] [--callers 10]
 
 Prints a table and, last, one JSON line.
 """
@@ -60,7 +60,7 @@ asyncio.run(main())
 """
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -72,7 +72,7 @@ def _iswc(number: int) -> str:
     return f"T{digits}{iswc_check_digit(digits)}"
 
 
-async def _wait_serving(address: str) -> None:
+async def wait_serving(address: str) -> None:
     async with grpc.aio.insecure_channel(address) as channel:
         for _ in range(300):
             if await serving_status(channel, REPERTOIRE.grpc_service, timeout_ms=1_000) == "SERVING":
@@ -109,7 +109,7 @@ def _summary(name: str, latencies_ms: list[float], seconds: float) -> Row:
 
 async def _echo_baseline(callers: int, seconds: float) -> Row:
     """The same load on a server that only echoes bytes: Python gRPC's ceiling on this machine."""
-    port = _free_port()
+    port = free_port()
     # Started and reaped around the measurement only; blocking there costs nothing measured.
     process = subprocess.Popen([sys.executable, "-c", ECHO_SERVER, str(port)])  # noqa: ASYNC220, S603
     try:
@@ -125,14 +125,14 @@ async def _echo_baseline(callers: int, seconds: float) -> Row:
     return _summary("bare grpc echo (baseline)", latencies, seconds)
 
 
-def _start_repertoire(folder: Path, port: int, public_key_file: Path) -> subprocess.Popen[bytes]:
+def start_repertoire(folder: Path, port: int, public_key_file: Path) -> subprocess.Popen[bytes]:
     prefix = REPERTOIRE.env_prefix
     env = {
         **os.environ,
         f"{prefix}GRPC_ADDRESS": f"127.0.0.1:{port}",
         f"{prefix}METRICS_ADDRESS": "127.0.0.1:0",
         f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'repertoire.sqlite3'}",
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{_free_port()}",  # No broker: reads need none.
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",  # No broker: reads need none.
         f"{prefix}TOKEN_PUBLIC_KEY_FILE": str(public_key_file),
         f"{prefix}LOG_LEVEL": "WARNING",
     }
@@ -152,10 +152,10 @@ async def _repertoire(works: int, callers: int, seconds: float, folder: Path) ->
     stim = auth.principal_for(auth.PrincipalKind.SOCIETY, society="STIM")
     token = auth.mint_token(auth.load_private_key(private_key_file), stim, timedelta(hours=1))
     metadata = (("authorization", f"Bearer {token}"),)
-    port = _free_port()
-    process = _start_repertoire(folder, port, public_key_file)
+    port = free_port()
+    process = start_repertoire(folder, port, public_key_file)
     try:
-        await _wait_serving(f"127.0.0.1:{port}")
+        await wait_serving(f"127.0.0.1:{port}")
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = pb_grpc.RepertoireServiceStub(channel)
             work_ids = []

@@ -14,8 +14,8 @@ by any title search: ``work`` (the right work first), ``title`` (a work with the
 Memory is the resident set size the index adds (measured before and after the build, after a full
 collection), next to the process peak. Run:
 
-    .venv/bin/python benchmarks/bench_search.py                 # 1,000,000 works, 2,000 queries
-    .venv/bin/python benchmarks/bench_search.py --works 200000 --queries 1000
+    .venv/bin/python -m benchmarks.bench_search                 # 1,000,000 works, 2,000 queries
+    .venv/bin/python -m benchmarks.bench_search --works 200000 --queries 1000
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each ``benchmarks/bench_*.py`` prints human-readable figures and, as its last line, one JSON object;
 this collects those objects into ``benchmark-report/report.json`` and a Markdown table beside it.
 
-    .venv/bin/python benchmarks/run_all.py [--only NAME] [--output DIR]
+    .venv/bin/python -m benchmarks.run_all [--only NAME] [--output DIR]
 
 Figures depend on the machine and its load; each benchmark prints its target beside its figure.
 """
@@ -23,7 +23,11 @@ BENCHMARKS = Path(__file__).parent
 def _run(script: Path) -> dict[str, object]:
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - our own interpreter and scripts
-        [sys.executable, str(script)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", f"benchmarks.{script.stem}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=BENCHMARKS.parent,
     )
     elapsed_s = round(time.perf_counter() - started, 1)
     print(result.stdout, end="")
