@@ -28,7 +28,7 @@ from nordclear.platform.errors import (
 from nordclear.platform.protoconv import territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
-from nordclear.repertoire.adapters import consent_proto, work_proto
+from nordclear.repertoire.adapters import consent_proto, views, work_proto
 from nordclear.repertoire.adapters.licensability import licensability_to_proto
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
@@ -39,7 +39,8 @@ from nordclear.repertoire.cwr.records import CwrVersion
 from nordclear.repertoire.cwr.writer import WorkToWrite, registration_lines
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
-from nordclear.repertoire.domain.work import Recording, Work
+from nordclear.repertoire.domain.work import Work
+from nordclear.repertoire.errors import WorkNotFound
 from nordclear.repertoire.service_layer import consents, cwr_import, recordings, services
 from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
 
@@ -127,8 +128,13 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
 
     async def GetWork(self, request: pb.GetWorkRequest, context: Context) -> pb.GetWorkResponse:
         """One work by any of its identifiers, with its recordings."""
-        work, linked = await services.get_work_with_recordings(self._read(), _work_key(request.work, "work"))
-        return pb.GetWorkResponse(work=_with_recordings(work, linked))
+        key = _work_key(request.work, "work")
+        async with self._read() as uow:
+            work_id = await services.resolve_work_id(uow, key)
+            message = await views.work_with_recordings(uow.session, work_id)
+        if message is None:
+            raise WorkNotFound(f"work_id {work_id!r}: no such work")
+        return pb.GetWorkResponse(work=message)
 
     async def ListWorks(self, request: pb.ListWorksRequest, context: Context) -> pb.ListWorksResponse:
         """A page of works in id order (page tokens are opaque and stable under concurrent writes)."""
@@ -494,12 +500,6 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
                 message.performer_attribute, "subject.performer_attribute"
             )
         raise InvalidArgument("subject", "unset", "name a work or a performer attribute")
-
-
-def _with_recordings(work: Work, recordings: list[Recording]) -> work_pb2.Work:
-    message = work_proto.work_to_proto(work)
-    message.recordings.extend(work_proto.recording_to_proto(recording) for recording in recordings)
-    return message
 
 
 def _refuse_server_assigned(work: work_pb2.Work) -> None:

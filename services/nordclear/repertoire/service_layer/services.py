@@ -231,19 +231,6 @@ async def _check_unique(uow: RepertoireUnitOfWork, work: Work) -> None:
 # --- reads -------------------------------------------------------------------------------------
 
 
-async def get_work(uow: RepertoireUnitOfWork, key: WorkKey) -> Work:
-    """The current revision of the work ``key`` names."""
-    async with uow:
-        return await _existing(uow, await resolve_work_id(uow, key))
-
-
-async def get_work_with_recordings(uow: RepertoireUnitOfWork, key: WorkKey) -> tuple[Work, list[Recording]]:
-    """The work ``key`` names and the recordings linked to it."""
-    async with uow:
-        work = await _existing(uow, await resolve_work_id(uow, key))
-        return work, await uow.recordings.for_work(work.work_id)
-
-
 async def list_works(
     uow: RepertoireUnitOfWork,
     *,
