@@ -231,3 +231,30 @@ async def test_updates_and_deletions_reach_the_read_model_in_order(pair: Pair) -
         "nordclear.events.v1.WorkUpdated",
         "nordclear.events.v1.WorkDeleted",
     ]
+
+
+async def test_a_linked_recording_reaches_the_read_model_and_survives_a_work_update(pair: Pair) -> None:
+    registered = (await _register(pair, "Dansen på Sunnanö", "T0700000049")).work
+    recording = work_pb2.Recording(
+        isrc="SE-ABC-26-00042", title="Dansen på Sunnanö", main_artist="Evert Taube"
+    )
+    recording.work_ids.append(registered.work_id)
+    await pair.repertoire_stub.RegisterRecording(
+        repertoire_pb.RegisterRecordingRequest(request_id="rec-1", recording=recording),
+        metadata=bearer(pair.society_token),
+    )
+    await eventually(pair.index_status, lambda s: s.recordings_indexed == 1, what="the recording in matching")
+
+    changed = work_pb2.Work()
+    changed.CopyFrom(registered)
+    changed.title = "Dansen på Sunnanö (vals)"
+    for name in ("revision", "created_at", "updated_at"):
+        changed.ClearField(name)
+    await pair.repertoire_stub.UpdateWork(
+        repertoire_pb.UpdateWorkRequest(request_id="update-1", work=changed),
+        metadata=bearer(pair.society_token),
+    )
+    status = await eventually(pair.index_status, lambda s: s.changes_applied == 3, what="the work update")
+
+    assert status.recordings_indexed == 1
+    assert status.works_indexed == 1

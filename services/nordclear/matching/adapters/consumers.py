@@ -11,13 +11,14 @@ from datetime import UTC
 from nordclear.gen.events.v1 import envelope_pb2
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
-from nordclear.matching.service_layer.read_model import index_work, remove_work
+from nordclear.matching.service_layer.read_model import index_recording, index_work, remove_work
 
 HANDLED_REPERTOIRE_EVENTS = frozenset(
     {
         "nordclear.events.v1.WorkRegistered",
         "nordclear.events.v1.WorkUpdated",
         "nordclear.events.v1.WorkDeleted",
+        "nordclear.events.v1.RecordingRegistered",
     }
 )
 
@@ -29,6 +30,17 @@ async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: Mat
     if kind == "work_deleted":
         deleted = envelope.work_deleted
         await remove_work(uow, deleted.work_id, deleted.revision, envelope.event_id, changed_at)
+        return
+    if kind == "recording_registered":
+        recording = envelope.recording_registered
+        if recording.isrc and recording.work_ids:
+            indexed = IndexedRecording(
+                isrc=recording.isrc,
+                title=recording.title,
+                main_artist=recording.main_artist,
+                duration_ms=recording.duration_ms,
+            )
+            await index_recording(uow, indexed, list(recording.work_ids), envelope.event_id, changed_at)
         return
     if kind in ("work_registered", "work_updated"):
         event = envelope.work_registered if kind == "work_registered" else envelope.work_updated

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.matching.adapters.orm import index_changes, indexed_recordings, indexed_works
-from nordclear.matching.domain.read_model import ChangeKind, IndexedWork, IndexStatus
+from nordclear.matching.domain.read_model import ChangeKind, IndexedRecording, IndexedWork, IndexStatus
 
 
 class RepertoireIndex:
@@ -46,6 +46,21 @@ class RepertoireIndex:
                     for recording in work.recordings
                 ],
             )
+
+    async def put_recording(self, recording: IndexedRecording, work_id: str) -> None:
+        """Insert or replace the recording with ``recording.isrc``, linked to ``work_id``."""
+        await self._session.execute(
+            delete(indexed_recordings).where(indexed_recordings.c.isrc == recording.isrc)
+        )
+        await self._session.execute(
+            insert(indexed_recordings).values(
+                isrc=recording.isrc,
+                work_id=work_id,
+                title=recording.title,
+                main_artist=recording.main_artist,
+                duration_ms=recording.duration_ms,
+            )
+        )
 
     async def revision_of(self, work_id: str) -> int | None:
         """The revision of the indexed copy of a work, or None when it is not indexed."""

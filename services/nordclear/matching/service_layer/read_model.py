@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
-from nordclear.matching.domain.read_model import ChangeKind, IndexedWork, IndexStatus
+from nordclear.matching.domain.read_model import ChangeKind, IndexedRecording, IndexedWork, IndexStatus
 
 
 async def index_work(
@@ -33,6 +33,25 @@ async def remove_work(
         return
     await uow.index.remove(work_id)
     await uow.index.journal(work_id, ChangeKind.REMOVED, event_id, occurred_at)
+
+
+async def index_recording(
+    uow: MatchingUnitOfWork,
+    recording: IndexedRecording,
+    work_ids: list[str],
+    event_id: str,
+    occurred_at: datetime,
+) -> None:
+    """Link a recording's ISRC to the first of its works that the read model holds.
+
+    A recording linked to several works (a medley) is matched to the first; matching by ISRC alone cannot
+    split it, and the review queue is where such lines are resolved.
+    """
+    for work_id in work_ids:
+        if await uow.index.revision_of(work_id) is not None:
+            await uow.index.put_recording(recording, work_id)
+            await uow.index.journal(work_id, ChangeKind.UPDATED, event_id, occurred_at)
+            return
 
 
 async def index_status(uow: MatchingUnitOfWork) -> IndexStatus:

@@ -69,7 +69,7 @@ def _payload(event: WorkChanged) -> events.WorkRegistered | events.WorkUpdated |
         return events.WorkDeleted(
             work_id=work.work_id, iswc=work.iswc or "", revision=work.revision, reason=event.reason
         )
-    state = work_state(work_to_proto(work), recordings=())
+    state = work_state(work_to_proto(work), recordings=event.recordings)
     if event.previous_revision == 0:
         return state
     updated = events.WorkUpdated()

@@ -16,6 +16,8 @@ class WorkChanged:
     previous_revision: int
     request_id: str
     reason: str = ""
+    recordings: tuple[Recording, ...] = ()
+    """The recordings linked to the work now, so the event carries the work's whole state."""
     """Why, when the change is a deletion (kept with the event; the work document has no place for it)."""
 
 

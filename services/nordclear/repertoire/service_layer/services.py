@@ -152,7 +152,12 @@ async def update_work(
         await _check_unique(uow, work)
         await uow.works.replace(work, caller.description)
         await uow.requests.add(request_id, "update_work", fingerprint, work.work_id)
-        uow.record(WorkChanged(work=work, previous_revision=current.revision, request_id=request_id))
+        linked = tuple(await uow.recordings.for_work(work.work_id))
+        uow.record(
+            WorkChanged(
+                work=work, previous_revision=current.revision, request_id=request_id, recordings=linked
+            )
+        )
         await uow.commit()
         return Written(work, replayed=False)
 
