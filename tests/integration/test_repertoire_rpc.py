@@ -485,3 +485,15 @@ async def test_a_restarted_service_rebuilds_its_search_index_from_the_database(
             pb.SearchWorksRequest(title="Sjosala vals"), metadata=bearer(stim)
         )
     assert [hit.work.work_id for hit in found.hits] == [registered.work.work_id]
+
+
+async def test_every_answer_names_its_request_id_even_a_refusal(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    call = repertoire.stub.GetWork(
+        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(work_id="missing")),
+        metadata=(*bearer(stim), ("x-request-id", "trace-me-1")),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await call
+    assert refused.value.code() is grpc.StatusCode.NOT_FOUND
+    assert ("x-request-id", "trace-me-1") in tuple(refused.value.trailing_metadata() or ())

@@ -54,7 +54,8 @@ class _Call:
     async def begin(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=self.request_id, rpc=self.method)
-        await context.send_initial_metadata(((REQUEST_ID_HEADER, self.request_id),))
+        # Trailing, not initial, metadata: it rides on the status instead of costing a message of its own.
+        context.set_trailing_metadata(((REQUEST_ID_HEADER, self.request_id),))
         self.principal = self._owner.authenticate(self.method, self.metadata)
         set_current_principal(self.principal)
         if self.principal is not None:
@@ -72,7 +73,7 @@ class _Call:
             self.code = grpc.StatusCode.INTERNAL
             message = f"internal error; quote request id {self.request_id} to the operators"
             log.exception("rpc failed with an unexpected error")
-        await context.abort(self.code, message)
+        await context.abort(self.code, message, trailing_metadata=((REQUEST_ID_HEADER, self.request_id),))
 
     def finish(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         duration_s = time.perf_counter() - self.started_s

@@ -7,11 +7,15 @@ views read the documents as the contract's messages (the documents are those mes
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.repertoire.adapters.orm import recording_works, recordings, works
+from nordclear.repertoire.domain.events import RecordingChanged, WorkChanged
 
 
 async def work_with_recordings(session: AsyncSession, work_id: str) -> work_pb2.Work | None:
@@ -28,3 +32,55 @@ async def work_with_recordings(session: AsyncSession, work_id: str) -> work_pb2.
     )
     message.recordings.extend(work_pb2.Recording.FromString(recording) for recording in linked)
     return message
+
+
+class WorkCache:
+    """Recently read works as their stored messages, dropped as soon as this process changes them.
+
+    Only correct where this process is the only writer of the database, which is what SQLite guarantees
+    here (one process owns the file); with PostgreSQL and several replicas another replica's write could
+    not drop the entry, so the cache is then switched off (``max_entries`` 0).
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[str, work_pb2.Work] = OrderedDict()
+        self._epoch = 0
+        """Counts invalidations: a read that began before one may have read the old state."""
+
+    @property
+    def epoch(self) -> int:
+        """Take before reading the database; pass to ``put`` with what was read."""
+        return self._epoch
+
+    def get(self, work_id: str) -> work_pb2.Work | None:
+        """A copy of the cached message (callers may change theirs), or None."""
+        cached = self._entries.get(work_id)
+        if cached is None:
+            return None
+        self._entries.move_to_end(work_id)
+        copy = work_pb2.Work()
+        copy.CopyFrom(cached)
+        return copy
+
+    def put(self, work_id: str, message: work_pb2.Work, read_at_epoch: int) -> None:
+        """Remember ``message`` unless a change was committed since it was read (it may be stale)."""
+        if self._max_entries <= 0 or read_at_epoch != self._epoch:
+            return
+        stored = work_pb2.Work()
+        stored.CopyFrom(message)
+        self._entries[work_id] = stored
+        self._entries.move_to_end(work_id)
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def apply(self, events: Sequence[object]) -> None:
+        """Drop the works committed changes touched (the unit of work's after-commit hook)."""
+        for event in events:
+            if isinstance(event, WorkChanged):
+                self._epoch += 1
+                self._entries.pop(event.work.work_id, None)
+            elif isinstance(event, RecordingChanged):
+                self._epoch += 1
+                for work_id in event.recording.work_ids:
+                    self._entries.pop(work_id, None)

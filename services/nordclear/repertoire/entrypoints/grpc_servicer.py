@@ -60,10 +60,12 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         uow_factory: Callable[[], RepertoireUnitOfWork],
         read_uow_factory: Callable[[], RepertoireUnitOfWork],
         search: SearchView,
+        cache: views.WorkCache,
     ) -> None:
         self._uow = uow_factory
         self._read = read_uow_factory
         self._search = search
+        self._cache = cache
 
     async def RegisterWork(
         self, request: pb.RegisterWorkRequest, context: Context
@@ -129,11 +131,15 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     async def GetWork(self, request: pb.GetWorkRequest, context: Context) -> pb.GetWorkResponse:
         """One work by any of its identifiers, with its recordings."""
         key = _work_key(request.work, "work")
+        if key.kind is WorkKeyKind.WORK_ID and (cached := self._cache.get(key.value)) is not None:
+            return pb.GetWorkResponse(work=cached)
+        epoch = self._cache.epoch
         async with self._read() as uow:
             work_id = await services.resolve_work_id(uow, key)
             message = await views.work_with_recordings(uow.session, work_id)
         if message is None:
             raise WorkNotFound(f"work_id {work_id!r}: no such work")
+        self._cache.put(work_id, message, epoch)
         return pb.GetWorkResponse(work=message)
 
     async def ListWorks(self, request: pb.ListWorksRequest, context: Context) -> pb.ListWorksResponse:
