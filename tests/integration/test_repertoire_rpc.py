@@ -497,3 +497,24 @@ async def test_every_answer_names_its_request_id_even_a_refusal(repertoire: Repe
         await call
     assert refused.value.code() is grpc.StatusCode.NOT_FOUND
     assert ("x-request-id", "trace-me-1") in tuple(refused.value.trailing_metadata() or ())
+
+
+async def test_a_licensee_gets_coverage_answers_but_not_the_database(repertoire: Repertoire) -> None:
+    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
+    licensee = repertoire.token(PrincipalKind.LICENSEE, licensee_id="acme-ai")
+    work = (await repertoire.register(stim, a_work())).work
+    reference = identifiers_pb2.WorkRef(work_id=work.work_id)
+
+    read, _ = await _code_of(
+        repertoire.stub.GetWork(pb.GetWorkRequest(work=reference), metadata=bearer(licensee))
+    )
+    coverage = await repertoire.stub.CheckLicensability(
+        pb.CheckLicensabilityRequest(
+            work=reference, stage=codes_pb2.AI_STAGE_TRAINING, territory=codes_pb2.TERRITORY_SE
+        ),
+        metadata=bearer(licensee),
+    )
+
+    assert read is grpc.StatusCode.PERMISSION_DENIED
+    assert coverage.work_id == work.work_id
+    assert coverage.licensable is False  # Nobody consented yet.

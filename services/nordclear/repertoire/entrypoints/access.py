@@ -1,7 +1,8 @@
 """Who may call which repertoire RPC (deny by default; data-level rules live in the service layer).
 
-Societies maintain their members' works and consents; every principal may read the repertoire, since
-licensees must be able to see what a licence covers; services read it to build their read models.
+Societies maintain their members' works and consents; societies, ops and services read the repertoire
+(services to build their read models); licensees get coverage answers only (CheckLicensability), not the
+database itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from nordclear.platform.topology import REPERTOIRE
 
 SOCIETY, OPS, SERVICE = PrincipalKind.SOCIETY, PrincipalKind.OPS, PrincipalKind.SERVICE
 MAINTAINERS = allow(SOCIETY, OPS)
-READERS = allow(*EVERYONE)
+READERS = allow(SOCIETY, OPS, SERVICE)
 
 ACCESS_POLICY = AccessPolicy(
     REPERTOIRE.grpc_service,
@@ -33,7 +34,7 @@ ACCESS_POLICY = AccessPolicy(
         "RevokeConsent": MAINTAINERS,
         "GetConsentHistory": allow(SOCIETY, OPS, SERVICE),
         "GetConsentStatus": READERS,
-        "CheckLicensability": READERS,
+        "CheckLicensability": allow(*EVERYONE),
         "StreamSnapshot": allow(SERVICE, OPS),
     },
 )
