@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,6 +41,8 @@ from nordclear.platform.topology import REPERTOIRE
 
 TARGET_CALLS_PER_S = 3_000
 TARGET_P99_MS = 10.0
+TARGET_BATCH_IDS_PER_S = 100_000
+BATCH_KEYS = 1_000
 
 Row = dict[str, float | str]
 
@@ -172,10 +174,37 @@ async def _repertoire(works: int, callers: int, seconds: float, folder: Path) ->
 
             await _load(get_work, callers, 1.0)  # warm-up
             latencies = await _load(get_work, callers, seconds)
+            batch_ids_per_s = await _batch_lookup(stub, metadata, work_ids, seconds)
     finally:
         process.terminate()
         process.wait()
-    return _summary("repertoire GetWork by id", latencies, seconds)
+    row = _summary("repertoire GetWork by id", latencies, seconds)
+    row["batch_lookup_ids_per_s"] = batch_ids_per_s
+    return row
+
+
+async def _batch_lookup(
+    stub: pb_grpc.RepertoireServiceAsyncStub,
+    metadata: tuple[tuple[str, str], ...],
+    work_ids: list[str],
+    seconds: float,
+) -> float:
+    """Ids resolved per second by one BatchLookup stream sending batches of BATCH_KEYS work ids."""
+    keys = [pb.LookupKey(client_key=w, work=identifiers_pb2.WorkRef(work_id=w)) for w in work_ids]
+    batch = pb.BatchLookupRequest(
+        keys=(keys * (BATCH_KEYS // len(keys) + 1))[:BATCH_KEYS], view=pb.WORK_VIEW_SUMMARY
+    )
+    deadline = time.perf_counter() + seconds
+    resolved = 0
+
+    async def requests() -> AsyncIterator[pb.BatchLookupRequest]:
+        while time.perf_counter() < deadline:
+            yield batch
+
+    started = time.perf_counter()
+    async for answer in stub.BatchLookup(requests(), metadata=metadata):
+        resolved += len(answer.results)
+    return round(resolved / (time.perf_counter() - started), 1)
 
 
 async def main() -> None:
@@ -192,6 +221,7 @@ async def main() -> None:
     for row in (repertoire, baseline):
         print(f"{row['name']:32} {row['calls_per_s']:>10} {row['p50_ms']:>8} {row['p99_ms']:>8}")
     print(f"target: >= {TARGET_CALLS_PER_S} calls/s, p99 < {TARGET_P99_MS} ms at {args.callers} callers")
+    print(f"batch lookup: {repertoire['batch_lookup_ids_per_s']} ids/s (target >= {TARGET_BATCH_IDS_PER_S})")
     ratio = float(repertoire["calls_per_s"]) / float(baseline["calls_per_s"])
     summary = {
         "benchmark": "repertoire_lookup",

@@ -45,7 +45,9 @@ async def index_recording(
     """Link a recording's ISRC to the first of its works that the read model holds.
 
     A recording linked to several works (a medley) is matched to the first; matching by ISRC alone cannot
-    split it, and the review queue is where such lines are resolved.
+    split it, and the review queue is where such lines are resolved. The repertoire keys recording events
+    by their first work, so that work's registration has always been applied before; a link to works no
+    longer indexed (all deleted) has nothing to attach to and is not kept.
     """
     for work_id in work_ids:
         if await uow.index.revision_of(work_id) is not None:

@@ -206,7 +206,9 @@ def _recording_envelope(event: RecordingChanged) -> EventEnvelope:
     return new_envelope(
         payload,
         producer=REPERTOIRE.name,
-        aggregate_id=recording.recording_id,
+        # Keyed by its first work: on that work's partition, after the events that created the work, so a
+        # consumer never sees a link to a work it has not seen yet.
+        aggregate_id=recording.work_ids[0] if recording.work_ids else recording.recording_id,
         correlation_id=event.request_id,
         event_id=f"recording:{recording.recording_id}:{recording.revision}",
     )
