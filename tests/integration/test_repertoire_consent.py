@@ -14,9 +14,9 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import PrincipalKind, principal_for
 from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire import bootstrap
-from tests.conftest import DatabaseFactory, Keys
+from tests.conftest import Keys
+from tests.integration.conftest import Serve
 from tests.support.clients import bearer
-from tests.support.services import running_service, service_environment
 
 TRAINING = codes_pb2.AI_STAGE_TRAINING
 SERVICE = codes_pb2.AI_STAGE_SERVICE
@@ -25,20 +25,8 @@ NORDIC_TIS = 2127
 
 
 @pytest.fixture
-async def stub(
-    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
-) -> AsyncIterator[pb_grpc.RepertoireServiceAsyncStub]:
-    env = service_environment(
-        REPERTOIRE,
-        database_url=await new_database("repertoire"),
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_namespace=kafka_namespace,
-        public_key_file=keys.public_key_file,
-    )
-    async with (
-        running_service(REPERTOIRE, bootstrap.build, env) as runtime,
-        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
-    ):
+async def stub(serve: Serve) -> AsyncIterator[pb_grpc.RepertoireServiceAsyncStub]:
+    async with serve(REPERTOIRE, bootstrap.build) as channel:
         yield pb_grpc.RepertoireServiceStub(channel)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import grpc
 import pytest
 
 from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
@@ -16,29 +15,17 @@ from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire import bootstrap
 from nordclear.repertoire.cwr.items import Transaction
 from nordclear.repertoire.cwr.reader import read_cwr
-from tests.conftest import DatabaseFactory, Keys
+from tests.conftest import Keys
+from tests.integration.conftest import Serve
 from tests.support.clients import bearer
-from tests.support.services import running_service, service_environment
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "cwr"
 CHUNK_BYTES = 1_000
 
 
 @pytest.fixture
-async def stub(
-    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
-) -> AsyncIterator[pb_grpc.RepertoireServiceAsyncStub]:
-    env = service_environment(
-        REPERTOIRE,
-        database_url=await new_database("repertoire"),
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_namespace=kafka_namespace,
-        public_key_file=keys.public_key_file,
-    )
-    async with (
-        running_service(REPERTOIRE, bootstrap.build, env) as runtime,
-        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
-    ):
+async def stub(serve: Serve) -> AsyncIterator[pb_grpc.RepertoireServiceAsyncStub]:
+    async with serve(REPERTOIRE, bootstrap.build) as channel:
         yield pb_grpc.RepertoireServiceStub(channel)
 
 

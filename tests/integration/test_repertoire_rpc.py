@@ -26,8 +26,8 @@ from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token,
 from nordclear.platform.topology import LICENSING, REPERTOIRE
 from nordclear.repertoire import bootstrap as repertoire_bootstrap
 from tests.conftest import DatabaseFactory, Keys
+from tests.integration.conftest import Serve
 from tests.support.clients import a_work, bearer
-from tests.support.services import running_service, service_environment
 
 
 @dataclass
@@ -51,20 +51,8 @@ class Repertoire:
 
 
 @pytest.fixture
-async def repertoire(
-    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
-) -> AsyncIterator[Repertoire]:
-    env = service_environment(
-        REPERTOIRE,
-        database_url=await new_database("repertoire"),
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_namespace=kafka_namespace,
-        public_key_file=keys.public_key_file,
-    )
-    async with (
-        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as runtime,
-        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
-    ):
+async def repertoire(serve: Serve, keys: Keys) -> AsyncIterator[Repertoire]:
+    async with serve(REPERTOIRE, repertoire_bootstrap.build) as channel:
         yield Repertoire(pb_grpc.RepertoireServiceStub(channel), keys)
 
 
@@ -216,20 +204,8 @@ async def test_who_may_register_a_stim_work(
     assert code is expected
 
 
-async def test_sketched_rpcs_answer_unimplemented_behind_authentication(
-    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
-) -> None:
-    env = service_environment(
-        LICENSING,
-        database_url=await new_database("licensing"),
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_namespace=kafka_namespace,
-        public_key_file=keys.public_key_file,
-    )
-    async with (
-        running_service(LICENSING, licensing_bootstrap.build, env) as runtime,
-        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.bound_port}") as channel,
-    ):
+async def test_sketched_rpcs_answer_unimplemented_behind_authentication(serve: Serve, keys: Keys) -> None:
+    async with serve(LICENSING, licensing_bootstrap.build) as channel:
         stub = licensing_grpc.LicensingServiceStub(channel)
         licensee = keys.token(principal_for(PrincipalKind.LICENSEE, licensee_id="acme-ai"))
         anonymous, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest()))
@@ -460,61 +436,16 @@ async def test_the_search_index_follows_updates_and_deletions(repertoire: Repert
 
 
 async def test_a_restarted_service_rebuilds_its_search_index_from_the_database(
-    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+    serve: Serve, new_database: DatabaseFactory, keys: Keys
 ) -> None:
-    env = service_environment(
-        REPERTOIRE,
-        database_url=await new_database("repertoire"),
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_namespace=kafka_namespace,
-        public_key_file=keys.public_key_file,
-    )
+    database_url = await new_database("repertoire")
     stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
-    async with (
-        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as first,
-        grpc.aio.insecure_channel(f"127.0.0.1:{first.bound_port}") as channel,
-    ):
+    async with serve(REPERTOIRE, repertoire_bootstrap.build, database_url) as channel:
         registered = await pb_grpc.RepertoireServiceStub(channel).RegisterWork(
             pb.RegisterWorkRequest(request_id="w", work=a_work("Sjösala vals", "")), metadata=bearer(stim)
         )
-    async with (
-        running_service(REPERTOIRE, repertoire_bootstrap.build, env) as second,
-        grpc.aio.insecure_channel(f"127.0.0.1:{second.bound_port}") as channel,
-    ):
+    async with serve(REPERTOIRE, repertoire_bootstrap.build, database_url) as channel:
         found = await pb_grpc.RepertoireServiceStub(channel).SearchWorks(
             pb.SearchWorksRequest(title="Sjosala vals"), metadata=bearer(stim)
         )
     assert [hit.work.work_id for hit in found.hits] == [registered.work.work_id]
-
-
-async def test_every_answer_names_its_request_id_even_a_refusal(repertoire: Repertoire) -> None:
-    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
-    call = repertoire.stub.GetWork(
-        pb.GetWorkRequest(work=identifiers_pb2.WorkRef(work_id="missing")),
-        metadata=(*bearer(stim), ("x-request-id", "trace-me-1")),
-    )
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await call
-    assert refused.value.code() is grpc.StatusCode.NOT_FOUND
-    assert ("x-request-id", "trace-me-1") in tuple(refused.value.trailing_metadata() or ())
-
-
-async def test_a_licensee_gets_coverage_answers_but_not_the_database(repertoire: Repertoire) -> None:
-    stim = repertoire.token(PrincipalKind.SOCIETY, society="STIM")
-    licensee = repertoire.token(PrincipalKind.LICENSEE, licensee_id="acme-ai")
-    work = (await repertoire.register(stim, a_work())).work
-    reference = identifiers_pb2.WorkRef(work_id=work.work_id)
-
-    read, _ = await _code_of(
-        repertoire.stub.GetWork(pb.GetWorkRequest(work=reference), metadata=bearer(licensee))
-    )
-    coverage = await repertoire.stub.CheckLicensability(
-        pb.CheckLicensabilityRequest(
-            work=reference, stage=codes_pb2.AI_STAGE_TRAINING, territory=codes_pb2.TERRITORY_SE
-        ),
-        metadata=bearer(licensee),
-    )
-
-    assert read is grpc.StatusCode.PERMISSION_DENIED
-    assert coverage.work_id == work.work_id
-    assert coverage.licensable is False  # Nobody consented yet.
