@@ -8,7 +8,6 @@ are derived from the document on every write, so lookups never need to decode do
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, update
@@ -139,14 +138,6 @@ class WorkRepository:
         """The current revision of the work with ``work_id``, or None."""
         document = await self._session.scalar(select(works.c.document).where(works.c.work_id == work_id))
         return None if document is None else decode_work(document)
-
-    async def get_many(self, work_ids: Sequence[str]) -> dict[str, Work]:
-        """The current revisions of the given works that exist, by id, in one query."""
-        if not work_ids:
-            return {}
-        rows = await self._session.scalars(select(works.c.document).where(works.c.work_id.in_(set(work_ids))))
-        found = [decode_work(document) for document in rows]
-        return {work.work_id: work for work in found}
 
     async def revisions(self, work_id: str) -> list[Work]:
         """Every revision of a work, oldest first."""

@@ -34,6 +34,16 @@ async def work_with_recordings(session: AsyncSession, work_id: str) -> work_pb2.
     return message
 
 
+async def work_messages(session: AsyncSession, work_ids: Sequence[str]) -> dict[str, work_pb2.Work]:
+    """The stored ``Work`` messages (without recordings) of the given works that exist, in one query."""
+    if not work_ids:
+        return {}
+    rows = await session.execute(
+        select(works.c.work_id, works.c.document).where(works.c.work_id.in_(set(work_ids)))
+    )
+    return {row.work_id: work_pb2.Work.FromString(row.document) for row in rows}
+
+
 class WorkCache:
     """Recently read works as their stored messages, dropped as soon as this process changes them.
 

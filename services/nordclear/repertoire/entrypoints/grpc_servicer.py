@@ -174,15 +174,19 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             limit = request.max_works_per_key or DEFAULT_WORKS_PER_KEY
             keys = [_lookup(key, f"keys[{i}]") for i, key in enumerate(request.keys)]
             valid = [key for key in keys if not isinstance(key, InvalidArgument)]
-            outcomes = iter(await services.batch_lookup(self._read(), valid, limit))
+            async with self._read() as uow:
+                found = await services.batch_lookup(uow, valid, limit)
+                wanted = [work_id for outcome in found for work_id in outcome.work_ids]
+                messages = await views.work_messages(uow.session, wanted)
+            outcomes = iter(found)
             results = []
             for message, key in zip(request.keys, keys, strict=True):
                 outcome = (
-                    services.LookupOutcome(works=[], error=key)
+                    services.LookupOutcome(work_ids=[], error=key)
                     if isinstance(key, InvalidArgument)
                     else next(outcomes)
                 )
-                results.append(_lookup_result(message, outcome, request.view))
+                results.append(_lookup_result(message, outcome, messages, request.view))
             yield pb.BatchLookupResponse(results=results)
 
     async def SearchWorks(self, request: pb.SearchWorksRequest, context: Context) -> pb.SearchWorksResponse:
@@ -196,13 +200,17 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         wanted = min(top_k * 5, MAX_SEARCH_CANDIDATES) if society else top_k
         hits = self._search.search(request.title, list(request.creator_names), wanted, request.min_score_bp)
         async with self._read() as uow:
-            works = await uow.works.get_many([hit.work_id for hit in hits])
+            messages = await views.work_messages(uow.session, [hit.work_id for hit in hits])
         results = []
         for hit in hits:
-            work = works.get(hit.work_id)
-            if work is None or work.deleted or (society is not None and work.submitting_society != society):
+            work = messages.get(hit.work_id)
+            if (
+                work is None
+                or work.deleted
+                or (society is not None and work.submitting_society != request.society)
+            ):
                 continue
-            shown = _summary(work) if request.view == pb.WORK_VIEW_SUMMARY else work_proto.work_to_proto(work)
+            shown = _summary(work) if request.view == pb.WORK_VIEW_SUMMARY else work
             results.append(pb.SearchHit(work=shown, score_bp=hit.score_bp, matched_title=hit.matched_title))
         return pb.SearchWorksResponse(hits=results[:top_k])
 
@@ -594,7 +602,9 @@ def _lookup(key: pb.LookupKey, field: str) -> services.Lookup | InvalidArgument:
         return error
 
 
-def _lookup_result(key: pb.LookupKey, outcome: services.LookupOutcome, view: int) -> pb.LookupResult:
+def _lookup_result(
+    key: pb.LookupKey, outcome: services.LookupOutcome, messages: dict[str, work_pb2.Work], view: int
+) -> pb.LookupResult:
     result = pb.LookupResult(key=key, truncated=outcome.truncated)
     if outcome.error is not None:
         result.status = pb.LOOKUP_STATUS_INVALID
@@ -608,16 +618,13 @@ def _lookup_result(key: pb.LookupKey, outcome: services.LookupOutcome, view: int
             )
         )
         return result
-    result.status = pb.LOOKUP_STATUS_FOUND if outcome.works else pb.LOOKUP_STATUS_NOT_FOUND
-    result.works.extend(
-        _summary(work) if view == pb.WORK_VIEW_SUMMARY else work_proto.work_to_proto(work)
-        for work in outcome.works
-    )
+    found = [messages[work_id] for work_id in outcome.work_ids if work_id in messages]
+    result.status = pb.LOOKUP_STATUS_FOUND if found else pb.LOOKUP_STATUS_NOT_FOUND
+    result.works.extend(_summary(work) if view == pb.WORK_VIEW_SUMMARY else work for work in found)
     return result
 
 
-def _summary(work: Work) -> work_pb2.Work:
-    full = work_proto.work_to_proto(work)
+def _summary(full: work_pb2.Work) -> work_pb2.Work:
     return work_pb2.Work(
         work_id=full.work_id,
         iswc=full.iswc,

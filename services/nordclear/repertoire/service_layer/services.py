@@ -328,9 +328,9 @@ class Lookup:
 
 @dataclass(frozen=True, slots=True)
 class LookupOutcome:
-    """The works one key found (empty when none), or why the key could not be looked up."""
+    """The ids of the works one key found (empty when none), or why the key could not be looked up."""
 
-    works: list[Work]
+    work_ids: list[str]
     error: NordclearError | None = None
     truncated: bool = False
 
@@ -338,7 +338,7 @@ class LookupOutcome:
 async def batch_lookup(
     uow: RepertoireUnitOfWork, keys: Sequence[Lookup], max_works_per_key: int
 ) -> list[LookupOutcome]:
-    """Resolve every key in one read transaction; a bad key is reported, never fails the batch."""
+    """Resolve every key to work ids in one read transaction; a bad key is reported, never fails the batch."""
     async with uow:
         found_ids: list[list[str] | NordclearError] = []
         for key in keys:
@@ -346,21 +346,12 @@ async def batch_lookup(
                 found_ids.append(await _lookup_ids(uow, key))
             except (InvalidArgument, NotFound, FailedPrecondition) as error:
                 found_ids.append(error)
-        wanted = [
-            work_id for ids in found_ids if isinstance(ids, list) for work_id in ids[:max_works_per_key]
-        ]
-        works = await uow.works.get_many(wanted)
     outcomes = []
     for ids in found_ids:
         if isinstance(ids, NordclearError):
-            outcomes.append(LookupOutcome(works=[], error=ids))
-            continue
-        outcomes.append(
-            LookupOutcome(
-                works=[works[work_id] for work_id in ids[:max_works_per_key] if work_id in works],
-                truncated=len(ids) > max_works_per_key,
-            )
-        )
+            outcomes.append(LookupOutcome(work_ids=[], error=ids))
+        else:
+            outcomes.append(LookupOutcome(ids[:max_works_per_key], truncated=len(ids) > max_works_per_key))
     return outcomes
 
 
