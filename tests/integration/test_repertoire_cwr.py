@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,22 @@ from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import PrincipalKind, principal_for
+from nordclear.platform.domain.societies import STIM
 from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire import bootstrap
+from nordclear.repertoire.cwr.envelope import CwrSender
 from nordclear.repertoire.cwr.items import Transaction
 from nordclear.repertoire.cwr.reader import read_cwr
+from nordclear.repertoire.cwr.writer import WorkToWrite, registration_lines
+from nordclear.repertoire.domain.work import (
+    InterestedParty,
+    PartyRole,
+    Right,
+    RightShare,
+    SocietyWorkId,
+    Work,
+    WriterRole,
+)
 from tests.conftest import Keys
 from tests.integration.conftest import Serve
 from tests.support.clients import bearer
@@ -118,3 +131,54 @@ async def test_an_imported_file_exports_back_as_cwr_that_imports_to_the_same_wor
     assert len(transactions) == 1
     assert not [p for p in transactions[0].problems if p.severity.rejects_transaction]
     assert transactions[0].header.title == "MUSIC PUB CARTOONS"  # type: ignore[union-attr]
+
+
+def _cwr_file(works: list[Work]) -> bytes:
+    lines = registration_lines(
+        [WorkToWrite(work) for work in works],
+        sender=CwrSender.society("079", "STIM"),
+        created_at=datetime(2026, 11, 21, 10, 0, tzinfo=UTC),
+    )
+    return "".join(lines).encode()
+
+
+def _work(title: str, number: str, iswc: str) -> Work:
+    writer = InterestedParty(
+        party_key="W1",
+        role=PartyRole.writer(WriterRole.COMPOSER_AUTHOR),
+        name="Taube",
+        first_name="Evert",
+        ownership_shares=(RightShare(Right.PERFORMING, 10_000), RightShare(Right.MECHANICAL, 10_000)),
+    )
+    return Work(
+        work_id="",
+        title=title,
+        submitting_society=STIM,
+        parties=(writer,),
+        iswc=iswc,
+        society_work_ids=(SocietyWorkId("079", number),),
+    )
+
+
+async def test_within_one_file_a_second_work_with_the_same_iswc_is_a_conflict_and_the_rest_stand(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    content = _cwr_file(
+        [
+            _work("Första", "S-1", "T0700000049"),
+            _work("Andra", "S-2", "T0700000049"),  # Same ISWC as the first.
+            _work("Tredje", "S-3", ""),
+        ]
+    )
+
+    async def parts() -> AsyncIterator[pb.ImportCwrRequest]:
+        yield pb.ImportCwrRequest(header=pb.ImportCwrHeader(request_id="batch", file_name="batch.V21"))
+        yield pb.ImportCwrRequest(chunk=content)
+
+    response = await stub.ImportCwr(parts(), metadata=bearer(stim))
+    listed = await stub.ListWorks(pb.ListWorksRequest(), metadata=bearer(stim))
+
+    assert response.outcome == pb.CWR_IMPORT_OUTCOME_PARTIALLY_ACCEPTED
+    assert _ack_statuses(response.ack_file) == ["AS", "CO", "AS"]
+    assert sorted(work.title for work in listed.works) == ["Första", "Tredje"]

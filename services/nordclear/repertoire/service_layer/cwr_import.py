@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+from sqlalchemy.exc import IntegrityError
+
 from nordclear.platform.domain.societies import Society
 from nordclear.platform.errors import AlreadyExists, FailedPrecondition, InvalidArgument, PermissionDenied
 from nordclear.repertoire.adapters.repository import encode_work
@@ -48,7 +50,7 @@ from nordclear.repertoire.cwr.reader import read_cwr_stream
 from nordclear.repertoire.cwr.records import FileKind, TransmissionHeader
 from nordclear.repertoire.cwr.to_domain import work_from_transaction
 from nordclear.repertoire.domain.work import Work
-from nordclear.repertoire.service_layer.services import Caller, register_work, update_work
+from nordclear.repertoire.service_layer.services import Caller, register_work_in, update_work_in
 
 BATCH = 200
 
@@ -100,12 +102,12 @@ async def import_cwr(
     report = ImportReport(header=header, rejected_file=None)
     source.seek(0)
     transactions = (item for item in read_cwr_stream(source) if isinstance(item, Transaction))
+    context = _Context(rejected_groups, request_id, society, caller, dry_run, now)
     while batch := await asyncio.to_thread(lambda: list(itertools.islice(transactions, BATCH))):
-        for transaction in batch:
-            outcome = await _store(
-                uow_factory, transaction, rejected_groups, request_id, society, caller, dry_run, now
-            )
-            report.entries.append(ack_entry(transaction, outcome))
+        outcomes = await _store_batch(uow_factory, batch, context)
+        report.entries.extend(
+            ack_entry(transaction, outcome) for transaction, outcome in zip(batch, outcomes, strict=True)
+        )
     report.ack_lines = list(
         acknowledgement_lines(
             header, report.entries, sender=sender, created_at=now, processing_date=now.date()
@@ -130,20 +132,44 @@ def _check_whole_file(
     return header, rejected_groups, None
 
 
-async def _store(
-    uow_factory: Callable[[], RepertoireUnitOfWork],
-    transaction: Transaction,
-    rejected_groups: dict[int, tuple[CwrProblem, ...]],
-    request_id: str,
-    society: Society,
-    caller: Caller,
-    dry_run: bool,
-    now: datetime,
-) -> Outcome:
-    if transaction.group_id in rejected_groups:
-        return Rejected(rejected_groups[transaction.group_id])
+@dataclass(frozen=True)
+class _Context:
+    rejected_groups: dict[int, tuple[CwrProblem, ...]]
+    request_id: str
+    society: Society
+    caller: Caller
+    dry_run: bool
+    now: datetime
+
+
+async def _store_batch(
+    uow_factory: Callable[[], RepertoireUnitOfWork], batch: list[Transaction], context: _Context
+) -> list[Outcome]:
+    """Store a batch in one database transaction; each transaction still gets its own outcome.
+
+    Every check of a write runs before it writes, so a refused transaction leaves the batch untouched.
+    Only a write the checks could not foresee (another writer got there first) fails the batch, which is
+    then stored again one transaction at a time.
+    """
     try:
-        imported = work_from_transaction(transaction, society)
+        async with uow_factory() as uow:
+            outcomes = [await _store(uow, transaction, context) for transaction in batch]
+            await uow.commit()
+        return outcomes
+    except IntegrityError:
+        alone = []
+        for transaction in batch:
+            async with uow_factory() as uow:
+                alone.append(await _store(uow, transaction, context))
+                await uow.commit()
+        return alone
+
+
+async def _store(uow: RepertoireUnitOfWork, transaction: Transaction, context: _Context) -> Outcome:
+    if transaction.group_id in context.rejected_groups:
+        return Rejected(context.rejected_groups[transaction.group_id])
+    try:
+        imported = work_from_transaction(transaction, context.society)
     except ValueError as error:
         problem = CwrProblem(
             transaction.header.record_number,
@@ -156,31 +182,31 @@ async def _store(
         return Rejected((*transaction.problems, problem))
     if imported.rejected:
         return Rejected(imported.problems)
-    if dry_run:
+    if context.dry_run:
         return Accepted("", imported.problems)
-    transaction_id = f"{request_id}/{transaction.group_id}/{transaction.header.transaction_sequence or 0}"
+    sequence = transaction.header.transaction_sequence or 0
+    transaction_id = f"{context.request_id}/{transaction.group_id}/{sequence}"
     fingerprint = hashlib.sha256(encode_work(imported.work)).hexdigest()
     try:
-        existing = await _registered_as(uow_factory, society, imported.submitter_work_number)
+        existing = await _registered_as(uow, context.society, imported.submitter_work_number)
         if existing is None:
-            written = await register_work(
-                uow_factory(),
+            written = await register_work_in(
+                uow,
                 request_id=transaction_id,
                 fingerprint=fingerprint,
                 draft=imported.work,
-                caller=caller,
-                now=now,
+                caller=context.caller,
+                now=context.now,
             )
         else:
-            draft = _as_update(imported.work, existing)
-            written = await update_work(
-                uow_factory(),
+            written = await update_work_in(
+                uow,
                 request_id=transaction_id,
                 fingerprint=fingerprint,
-                draft=draft,
+                draft=_as_update(imported.work, existing),
                 expected_revision=None,
-                caller=caller,
-                now=now,
+                caller=context.caller,
+                now=context.now,
             )
     except AlreadyExists as clash:
         return Conflict(str(clash)[:150], problems=imported.problems)
@@ -198,12 +224,11 @@ async def _store(
 
 
 async def _registered_as(
-    uow_factory: Callable[[], RepertoireUnitOfWork], society: Society, submitter_work_number: str
+    uow: RepertoireUnitOfWork, society: Society, submitter_work_number: str
 ) -> str | None:
     if not submitter_work_number:
         return None
-    async with uow_factory() as uow:
-        return await uow.works.work_id_for_society_id(society.cisac_code, submitter_work_number)
+    return await uow.works.work_id_for_society_id(society.cisac_code, submitter_work_number)
 
 
 def _as_update(work: Work, work_id: str) -> Work:

@@ -102,21 +102,41 @@ async def register_work(
 ) -> Written:
     """Register ``draft`` as a new work (revision 1) for its submitting society."""
     async with uow:
-        replay = await _replay(uow, request_id, "register_work", fingerprint)
-        if replay is not None:
-            return replay
-        _authorise(caller, draft.submitting_society)
-        work = validated_work(
-            dataclasses.replace(
-                draft, work_id=new_work_id(), revision=1, created_at=now, updated_at=now, deleted=False
-            )
+        written = await register_work_in(
+            uow, request_id=request_id, fingerprint=fingerprint, draft=draft, caller=caller, now=now
         )
-        await _check_unique(uow, work)
-        await uow.works.add(work, caller.description)
-        await uow.requests.add(request_id, "register_work", fingerprint, work.work_id)
-        uow.record(WorkChanged(work=work, previous_revision=0, request_id=request_id))
         await uow.commit()
-        return Written(work, replayed=False)
+        return written
+
+
+async def register_work_in(
+    uow: RepertoireUnitOfWork,
+    *,
+    request_id: str,
+    fingerprint: str,
+    draft: Work,
+    caller: Caller,
+    now: datetime,
+) -> Written:
+    """``register_work`` inside the caller's open unit of work, which commits (batch imports use it).
+
+    Every check runs before anything is written or recorded, so a refusal leaves the unit of work as it
+    was and the caller may go on with the next item.
+    """
+    replay = await _replay(uow, request_id, "register_work", fingerprint)
+    if replay is not None:
+        return replay
+    _authorise(caller, draft.submitting_society)
+    work = validated_work(
+        dataclasses.replace(
+            draft, work_id=new_work_id(), revision=1, created_at=now, updated_at=now, deleted=False
+        )
+    )
+    await _check_unique(uow, work)
+    await uow.works.add(work, caller.description)
+    await uow.requests.add(request_id, "register_work", fingerprint, work.work_id)
+    uow.record(WorkChanged(work=work, previous_revision=0, request_id=request_id))
+    return Written(work, replayed=False)
 
 
 async def update_work(
@@ -131,35 +151,52 @@ async def update_work(
 ) -> Written:
     """Replace a work's state with ``draft`` as its next revision (all fields, not a patch)."""
     async with uow:
-        replay = await _replay(uow, request_id, "update_work", fingerprint)
-        if replay is not None:
-            return replay
-        current = await _changeable(uow, draft.work_id, caller, expected_revision)
-        if draft.submitting_society != current.submitting_society:
-            raise PermissionDenied(
-                f"work.submitting_society: a work stays with {current.submitting_society.name}; "
-                f"it cannot move to {draft.submitting_society.name}"
-            )
-        work = validated_work(
-            dataclasses.replace(
-                draft,
-                revision=current.revision + 1,
-                created_at=current.created_at,
-                updated_at=now,
-                deleted=False,
-            )
-        )
-        await _check_unique(uow, work)
-        await uow.works.replace(work, caller.description)
-        await uow.requests.add(request_id, "update_work", fingerprint, work.work_id)
-        linked = tuple(await uow.recordings.for_work(work.work_id))
-        uow.record(
-            WorkChanged(
-                work=work, previous_revision=current.revision, request_id=request_id, recordings=linked
-            )
+        written = await update_work_in(
+            uow,
+            request_id=request_id,
+            fingerprint=fingerprint,
+            draft=draft,
+            expected_revision=expected_revision,
+            caller=caller,
+            now=now,
         )
         await uow.commit()
-        return Written(work, replayed=False)
+        return written
+
+
+async def update_work_in(
+    uow: RepertoireUnitOfWork,
+    *,
+    request_id: str,
+    fingerprint: str,
+    draft: Work,
+    expected_revision: int | None,
+    caller: Caller,
+    now: datetime,
+) -> Written:
+    """``update_work`` inside the caller's open unit of work; checks all run before any write."""
+    replay = await _replay(uow, request_id, "update_work", fingerprint)
+    if replay is not None:
+        return replay
+    current = await _changeable(uow, draft.work_id, caller, expected_revision)
+    if draft.submitting_society != current.submitting_society:
+        raise PermissionDenied(
+            f"work.submitting_society: a work stays with {current.submitting_society.name}; "
+            f"it cannot move to {draft.submitting_society.name}"
+        )
+    work = validated_work(
+        dataclasses.replace(
+            draft, revision=current.revision + 1, created_at=current.created_at, updated_at=now, deleted=False
+        )
+    )
+    await _check_unique(uow, work)
+    linked = tuple(await uow.recordings.for_work(work.work_id))
+    await uow.works.replace(work, caller.description)
+    await uow.requests.add(request_id, "update_work", fingerprint, work.work_id)
+    uow.record(
+        WorkChanged(work=work, previous_revision=current.revision, request_id=request_id, recordings=linked)
+    )
+    return Written(work, replayed=False)
 
 
 async def delete_work(
