@@ -36,7 +36,13 @@ def configure_logging(service: str, level: str = "INFO", log_format: LogFormat =
         lambda _logger, _name, event: {"service": service, **event},
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Drop below-level events first, before any processor spends time on them (a hot RPC path logs
+        # one line per call, which most deployments filter out at WARNING).
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
