@@ -30,8 +30,8 @@ from nordclear.repertoire.domain.consent import (
 from nordclear.repertoire.domain.coverage import Coverage, licensable_shares
 from nordclear.repertoire.domain.events import ConsentChanged
 from nordclear.repertoire.domain.work import Work
-from nordclear.repertoire.errors import RequestIdReused, WorkDeleted, WorkNotFound
-from nordclear.repertoire.service_layer.services import Caller, WorkKey, resolve_work_id
+from nordclear.repertoire.errors import WorkDeleted, WorkNotFound
+from nordclear.repertoire.service_layer.services import Caller, WorkKey, earlier_result, resolve_work_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +72,7 @@ async def change_consent(
         raise InvalidArgument("stages", [s.value for s in change.stages], "each stage at most once")
     operation = f"{change.action.value}_consent"
     async with uow:
-        earlier = await uow.requests.find(request_id)
-        if earlier is not None:
-            if earlier[:2] != (operation, fingerprint):
-                raise RequestIdReused(f"request_id {request_id.rsplit('/', 1)[-1]!r} was already used")
+        if await earlier_result(uow, request_id, operation, fingerprint) is not None:
             return Recorded(await uow.consents.recorded_by_request(request_id), replayed=True)
         society = await _society_for(uow, change.subject, caller)
         entries = []

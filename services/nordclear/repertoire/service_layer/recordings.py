@@ -15,8 +15,8 @@ from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.events import RecordingChanged
 from nordclear.repertoire.domain.rules import validated_recording
 from nordclear.repertoire.domain.work import Recording
-from nordclear.repertoire.errors import RecordingNotFound, RequestIdReused, WorkDeleted, WorkNotFound
-from nordclear.repertoire.service_layer.services import Caller
+from nordclear.repertoire.errors import RecordingNotFound, WorkDeleted, WorkNotFound
+from nordclear.repertoire.service_layer.services import Caller, earlier_result
 
 OPERATION = "register_recording"
 
@@ -36,11 +36,9 @@ async def register_recording(
     if not draft.work_ids:
         raise InvalidArgument("recording.work_ids", [], "link the recording to at least one work")
     async with uow:
-        earlier = await uow.requests.find(request_id)
+        earlier = await earlier_result(uow, request_id, OPERATION, fingerprint)
         if earlier is not None:
-            if earlier[:2] != (OPERATION, fingerprint):
-                raise RequestIdReused(f"request_id {request_id.rsplit('/', 1)[-1]!r} was already used")
-            return RecordingWritten(await _existing(uow, earlier[2]), replayed=True)
+            return RecordingWritten(await _existing(uow, earlier), replayed=True)
         recording = validated_recording(draft)
         for index, work_id in enumerate(recording.work_ids):
             await _check_linkable(uow, work_id, f"recording.work_ids[{index}]", caller)

@@ -225,17 +225,28 @@ async def delete_work(
         return Written(work, replayed=False)
 
 
-async def _replay(
+async def earlier_result(
     uow: RepertoireUnitOfWork, request_id: str, operation: str, fingerprint: str
-) -> Written | None:
+) -> str | None:
+    """The result id of an earlier request with this id, or None when it is new.
+
+    The same id with another operation or other content is refused: request ids are idempotency keys.
+    """
     earlier = await uow.requests.find(request_id)
     if earlier is None:
         return None
-    earlier_operation, earlier_fingerprint, work_id = earlier
+    earlier_operation, earlier_fingerprint, result_id = earlier
     if earlier_operation != operation or earlier_fingerprint != fingerprint:
         shown_id = request_id.rsplit("/", 1)[-1]
         raise RequestIdReused(f"request_id {shown_id!r} was already used for a different request")
-    return Written(await _existing(uow, work_id), replayed=True)
+    return result_id
+
+
+async def _replay(
+    uow: RepertoireUnitOfWork, request_id: str, operation: str, fingerprint: str
+) -> Written | None:
+    work_id = await earlier_result(uow, request_id, operation, fingerprint)
+    return None if work_id is None else Written(await _existing(uow, work_id), replayed=True)
 
 
 def _authorise(caller: Caller, society: Society) -> None:
