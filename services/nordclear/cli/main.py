@@ -17,7 +17,10 @@ from typing import Annotated
 import grpc
 import typer
 
+from nordclear.cli import licensing as licensing_cli
+from nordclear.cli import matching as matching_cli
 from nordclear.cli import repertoire as repertoire_cli
+from nordclear.cli import settlement as settlement_cli
 from nordclear.platform.auth import (
     PrincipalKind,
     generate_signing_key,
@@ -39,6 +42,9 @@ keys_app = typer.Typer(help="The token-signing key pair.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(keys_app, name="keys")
 app.add_typer(repertoire_cli.app, name="repertoire")
+app.add_typer(licensing_cli.app, name="licensing")
+app.add_typer(matching_cli.app, name="matching")
+app.add_typer(settlement_cli.app, name="settlement")
 
 DataDir = Annotated[Path, typer.Option(help="Folder for databases, keys and logs.")]
 
