@@ -48,6 +48,40 @@ OUTBOX_OLDEST_AGE = Gauge(
 OUTBOX_PUBLISHED = Counter("nordclear_outbox_published", "Outbox rows published to Kafka.", ["service"])
 SERVICE_UP = Gauge("nordclear_service_up", "1 while the service is serving, 0 while it stops.", ["service"])
 
+# Service-specific metrics live here too, so one list (``exported_metric_names``) names every metric the
+# code exports and the deployment checks can hold the dashboards and alerts to it.
+LICENCE_TRANSITIONS = Counter(
+    "nordclear_licensing_transitions",
+    "Licence and application lifecycle transitions, by the status entered and the hub society.",
+    ["status", "hub_society"],
+)
+MATCHED_LINES = Counter(
+    "nordclear_matching_lines",
+    "Usage report lines matched, by report kind, match method and outcome (matched, review, unmatched).",
+    ["kind", "method", "outcome"],
+)
+REVIEW_QUEUE_DEPTH = Gauge(
+    "nordclear_matching_review_queue_depth", "Lines waiting in the review queue for a person."
+)
+SETTLEMENT_RUN_DURATION = Histogram(
+    "nordclear_settlement_run_duration_seconds",
+    "Wall time of a settlement run, by outcome (completed, failed).",
+    ["outcome"],
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+SETTLEMENT_INVARIANT_FAILURES = Counter(
+    "nordclear_settlement_invariant_failures",
+    "Settlement runs refused because a money invariant did not hold, by invariant.",
+    ["invariant"],
+)
+LEDGER_TRANSFERS = Counter(
+    "nordclear_settlement_ledger_transfers", "Double-entry transfers appended to the ledger."
+)
+EARLIEST_OPEN_DEADLINE = Gauge(
+    "nordclear_settlement_earliest_open_deadline_timestamp_seconds",
+    "Unix time of the earliest deadline of an obligation not yet settled by payment (0 when none).",
+)
+
 
 def exported_metric_names() -> frozenset[str]:
     """Every metric name as Prometheus scrapes it (counters gain ``_total``), for the deployment checks."""
