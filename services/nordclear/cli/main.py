@@ -57,7 +57,7 @@ def run(data_dir: DataDir = DATA_DIR) -> None:
 
 
 async def _run_stack(data_dir: Path) -> None:
-    stack = EmbeddedStack(data_dir)
+    stack = EmbeddedStack(data_dir, dashboard=True)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -94,6 +94,7 @@ def _print_summary(stack: EmbeddedStack, tokens: dict[str, str]) -> None:
         typer.echo(
             f"  {spec.name:<11} grpc {stack.address(spec.name)}   metrics http://127.0.0.1:{metrics_port}/metrics"
         )
+    typer.echo(f"  dashboard   {stack.dashboard_url}/  (sign in with the ops token below)")
     typer.echo(
         f"\n  data        {stack.data_dir}\n\nTokens (30 days; send as 'authorization: Bearer <token>'):"
     )
@@ -134,6 +135,12 @@ def serve(
     if service not in SERVICES_BY_NAME:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(SERVICES_BY_NAME)}")
     importlib.import_module(f"nordclear.{service}.bootstrap").main()
+
+
+@app.command()
+def dashboard() -> None:
+    """Serve the operations dashboard, configured from its NORDCLEAR_DASHBOARD_ variables."""
+    importlib.import_module("nordclear.dashboard.server").main()
 
 
 @keys_app.command("init")

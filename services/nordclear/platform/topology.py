@@ -59,6 +59,10 @@ SETTLEMENT = ServiceSpec(
 SERVICES: tuple[ServiceSpec, ...] = (REPERTOIRE, LICENSING, MATCHING, SETTLEMENT)
 SERVICES_BY_NAME: dict[str, ServiceSpec] = {spec.name: spec for spec in SERVICES}
 
+DASHBOARD_HTTP_PORT = 8080
+"""Port of the operations dashboard's web server. The dashboard is a process but not a gRPC service, so
+it is not in SERVICES (which lists what has a gRPC API, a database and an events topic)."""
+
 EMBEDDED_KAFKA_PORT = 19092
 """Loopback port of the embedded broker; not 9092 so that a developer's own Kafka is left alone."""
 

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,13 @@ from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.kafka import ensure_topics
 from nordclear.platform.processes import stop_with_parent
 from nordclear.platform.rpc.health import serving_status
-from nordclear.platform.topology import EMBEDDED_KAFKA_PORT, SERVICES, KafkaNames, ServiceSpec
+from nordclear.platform.topology import (
+    DASHBOARD_HTTP_PORT,
+    EMBEDDED_KAFKA_PORT,
+    SERVICES,
+    KafkaNames,
+    ServiceSpec,
+)
 from nordclear.runtime.credentials import KeyPair, ensure_signing_key
 
 log = get_logger(__name__)
@@ -40,6 +47,7 @@ class Ports:
     kafka: int = EMBEDDED_KAFKA_PORT
     grpc: Mapping[str, int] = field(default_factory=lambda: {s.name: s.grpc_port for s in SERVICES})
     metrics: Mapping[str, int] = field(default_factory=lambda: {s.name: s.metrics_port for s in SERVICES})
+    dashboard: int = DASHBOARD_HTTP_PORT
 
 
 class EmbeddedStack:
@@ -52,8 +60,10 @@ class EmbeddedStack:
         *,
         log_dir: Path | None = None,
         extra_env: Mapping[str, str] | None = None,
+        dashboard: bool = False,
     ) -> None:
         self.data_dir = data_dir.resolve()
+        self.with_dashboard = dashboard
         self.ports = ports or Ports()
         self._log_dir = log_dir
         self._extra_env = dict(extra_env or {})
@@ -91,6 +101,61 @@ class EmbeddedStack:
         for spec in SERVICES:
             self.start_service(spec)
         await asyncio.gather(*(self.wait_serving(spec) for spec in SERVICES))
+        if self.with_dashboard:
+            self.start_dashboard()
+            await self.wait_dashboard()
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where the operations dashboard answers."""
+        return f"http://127.0.0.1:{self.ports.dashboard}"
+
+    def dashboard_environment(self) -> dict[str, str]:
+        """The variables the dashboard process is started with: every service's gRPC and metrics."""
+        assert self.keys is not None, "start() prepares the keys before the dashboard is configured"
+        prefix = "NORDCLEAR_DASHBOARD_"
+        env = {
+            f"{prefix}HTTP_ADDRESS": f"127.0.0.1:{self.ports.dashboard}",
+            f"{prefix}TOKEN_PUBLIC_KEY_FILE": str(self.keys.public_key_file),
+        }
+        for spec in SERVICES:
+            env[f"{prefix}{spec.name.upper()}_ADDRESS"] = self.address(spec.name)
+            env[f"{prefix}{spec.name.upper()}_METRICS_URL"] = (
+                f"http://127.0.0.1:{self.ports.metrics[spec.name]}/metrics"
+            )
+        env.update({k: v for k, v in self._extra_env.items() if k.startswith(prefix)})
+        return env
+
+    def start_dashboard(self) -> None:
+        """Start (or restart) the operations dashboard's web server process."""
+        stdout: IO[bytes] | int | None = None
+        if self._log_dir is not None:
+            self._log_dir.mkdir(parents=True, exist_ok=True)
+            handle = (self._log_dir / "dashboard.log").open("ab")
+            self._log_handles.append(handle)
+            stdout = handle
+        self.processes["dashboard"] = subprocess.Popen(
+            [sys.executable, "-m", "nordclear.dashboard"],
+            env={**os.environ, **self.dashboard_environment()},
+            stdout=stdout,
+            stderr=subprocess.STDOUT if stdout is not None else None,
+            start_new_session=True,
+            preexec_fn=stop_with_parent(),
+        )
+
+    async def wait_dashboard(self, timeout_ms: int = HEALTH_TIMEOUT_MS) -> None:
+        """Poll the dashboard's /healthz until it answers; raise if its process exits first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_ms / 1000
+        while True:
+            process = self.processes["dashboard"]
+            if process.poll() is not None:
+                raise RuntimeError(f"dashboard exited with code {process.returncode} while starting")
+            if await asyncio.to_thread(_answers, f"{self.dashboard_url}/healthz"):
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"the dashboard did not answer within {timeout_ms} ms")
+            await asyncio.sleep(0.2)
 
     def start_service(self, spec: ServiceSpec) -> None:
         """Start (or restart) one service process."""
@@ -151,3 +216,12 @@ class EmbeddedStack:
         for handle in self._log_handles:
             handle.close()
         self._log_handles.clear()
+
+
+def _answers(url: str) -> bool:
+    """Whether ``url`` answers 200 within a second."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own loopback URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
