@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import resource
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import grpc
 
 from benchmarks.bench_repertoire_lookup import free_port, start_repertoire, wait_serving
+from benchmarks.figures import Figure, summary_line
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.platform import auth
@@ -169,7 +169,16 @@ def main() -> None:
     print(f"generated and wrote {args.works} works in {written_s:.1f} s")
     print(f"read + convert + domain rules: {pure['works_per_s']} works/s, peak RSS {pure['peak_rss_mb']} MB")
     print(f"ImportCwr over gRPC (SQLite): {service['works_per_s']} works/s for {service['works']} works")
-    print(json.dumps({"benchmark": "cwr_import", "pure": pure, "service": service}))
+    figures = [
+        Figure(f"CWR read + convert + rules, {args.works:,} works", float(pure["works_per_s"]), "works/s"),
+        Figure("peak memory of that streamed import", float(pure["peak_rss_mb"]), "MB RSS"),
+        Figure(
+            f"ImportCwr over gRPC into SQLite, {args.service_works:,} works",
+            float(service["works_per_s"]),
+            "works/s",
+        ),
+    ]
+    print(summary_line("cwr_import", figures, pure=pure, service=service))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import socket
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import grpc
 
+from benchmarks.figures import Figure, summary_line
 from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
@@ -222,18 +222,33 @@ async def main() -> None:
         print(f"{row['name']:32} {row['calls_per_s']:>10} {row['p50_ms']:>8} {row['p99_ms']:>8}")
     print(f"target: >= {TARGET_CALLS_PER_S} calls/s, p99 < {TARGET_P99_MS} ms at {args.callers} callers")
     print(f"batch lookup: {repertoire['batch_lookup_ids_per_s']} ids/s (target >= {TARGET_BATCH_IDS_PER_S})")
-    ratio = float(repertoire["calls_per_s"]) / float(baseline["calls_per_s"])
-    summary = {
-        "benchmark": "repertoire_lookup",
-        "callers": args.callers,
-        "works": args.works,
-        "repertoire": repertoire,
-        "baseline": baseline,
-        "ratio_to_baseline": round(ratio, 3),
-        "target_calls_per_s": TARGET_CALLS_PER_S,
-        "target_p99_ms": TARGET_P99_MS,
-    }
-    print(json.dumps(summary))
+    echo = "bare grpc echo server"
+    figures = [
+        Figure(
+            f"GetWork at {args.callers} callers",
+            float(repertoire["calls_per_s"]),
+            "calls/s",
+            target=TARGET_CALLS_PER_S,
+            baseline=echo,
+            baseline_value=float(baseline["calls_per_s"]),
+        ),
+        Figure(
+            f"GetWork p99 at {args.callers} callers",
+            float(repertoire["p99_ms"]),
+            "ms",
+            target=TARGET_P99_MS,
+            better="lower",
+            baseline=echo,
+            baseline_value=float(baseline["p99_ms"]),
+        ),
+        Figure(
+            "BatchLookup (bidirectional stream)",
+            float(repertoire["batch_lookup_ids_per_s"]),
+            "ids/s",
+            target=TARGET_BATCH_IDS_PER_S,
+        ),
+    ]
+    print(summary_line("repertoire_lookup", figures, callers=args.callers, works=args.works, echo=baseline))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import random
 import resource
@@ -33,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.figures import Figure, summary_line
 from nordclear.repertoire.catalogue.generator import GeneratedWork, generate_work, iter_works
 from nordclear.repertoire.catalogue.noise import NoiseKind, noisy_name, noisy_variant
 from nordclear.repertoire.search.index import WorkIndex
@@ -70,7 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, misses_by_kind, count_by_kind = _run(index, queries, arguments.seed)
     summary = _summary(arguments, generate_s, build_s, index_rss_mb, results, len(queries))
     _print_report(summary, misses_by_kind, count_by_kind)
-    print(json.dumps(summary, sort_keys=True))
+    latency_ms = summary["latency_ms"]
+    assert isinstance(latency_ms, dict)
+    figures = [
+        Figure(
+            f"SearchWorks p95 over {arguments.works:,} works",
+            latency_ms["p95"],
+            "ms",
+            target=_P95_TARGET_MS,
+            better="lower",
+        ),
+        Figure(
+            "right work ranked first (title + creator queries)",
+            float(str(summary["top1_work_with_creator"])),
+            "share",
+        ),
+    ]
+    print(
+        summary_line("repertoire_search", figures, **{k: v for k, v in summary.items() if k != "benchmark"})
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BENCHMARKS = Path(__file__).parent
 
@@ -40,11 +41,43 @@ def _run(script: Path) -> dict[str, object]:
 
 
 def _markdown(results: list[dict[str, object]]) -> str:
-    lines = ["# Benchmark report", "", "| benchmark | result (JSON) | elapsed s |", "| --- | --- | --- |"]
+    lines = [
+        "# Benchmark report",
+        "",
+        "Each figure beside its target (BRIEF §7.1) and, where measured side by side, its baseline.",
+        "",
+        "| benchmark | figure | value | target | met | baseline | ratio to baseline |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for result in results:
-        shown = {k: v for k, v in result.items() if k not in ("benchmark", "elapsed_s")}
-        lines.append(f"| {result['benchmark']} | `{json.dumps(shown)}` | {result['elapsed_s']} |")
+        lines.extend(_figure_rows(result))
+    lines += ["", "## Details", ""]
+    for result in results:
+        shown = {k: v for k, v in result.items() if k not in ("benchmark", "figures")}
+        lines.append(f"- **{result['benchmark']}**: `{json.dumps(shown)}`")
     return "\n".join(lines) + "\n"
+
+
+def _figure_rows(result: dict[str, object]) -> list[str]:
+    name = result["benchmark"]
+    if "error" in result:
+        return [f"| {name} | failed (see report.json) | | | | | |"]
+    figures = result.get("figures")
+    if not isinstance(figures, list):
+        return [f"| {name} | (no figures) | | | | | |"]
+    return [f"| {name} | {_figure_cells(figure)} |" for figure in figures]
+
+
+def _figure_cells(figure: dict[str, Any]) -> str:
+    target = figure.get("target")
+    shown_target = "" if target is None else f"{'>=' if figure['better'] == 'higher' else '<='} {target:,}"
+    met = {True: "yes", False: "**no**", None: ""}[figure.get("met")]
+    baseline = figure.get("baseline") or ""
+    if figure.get("baseline_value") is not None:
+        baseline += f" ({figure['baseline_value']:,})"
+    ratio = figure.get("ratio_to_baseline")
+    cells = [figure["name"], f"{figure['value']:,} {figure['unit']}", shown_target, met, baseline]
+    return " | ".join([*cells, "" if ratio is None else str(ratio)])
 
 
 def main() -> None:
