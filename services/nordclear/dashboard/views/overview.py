@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
-from nordclear.dashboard.views.clients import ServiceClients
 from nordclear.dashboard.views.metrics import Labels, MetricsSampler
 from nordclear.platform.topology import MATCHING, SERVICES, SETTLEMENT
 
@@ -26,6 +26,14 @@ SERVER_ERROR_RATIO_ALERT = 0.01
 LAG_ALERT_MESSAGES = 1_000
 OUTBOX_AGE_ALERT_S = 60.0
 DEADLINE_WARNING_DAYS = 30
+
+
+class HealthSource(Protocol):
+    """What the overview needs of the service clients: each service's gRPC health."""
+
+    async def health(self, service: str) -> str:
+        """``SERVING``, ``NOT_SERVING`` or ``UNREACHABLE (…)``."""
+        ...
 
 
 def _is_error(labels: Labels) -> bool:
@@ -87,7 +95,7 @@ class Overview:
     sampled_at: datetime | None
 
 
-async def overview(clients: ServiceClients, sampler: MetricsSampler, today: date) -> Overview:
+async def overview(clients: HealthSource, sampler: MetricsSampler, today: date) -> Overview:
     """The overview as of the sampler's latest scrapes and a fresh health check of every service."""
     healths = await asyncio.gather(*(clients.health(spec.name) for spec in SERVICES))
     rows = [_service_row(spec.name, health, sampler) for spec, health in zip(SERVICES, healths, strict=True)]
