@@ -7,6 +7,7 @@ in a crash-looping container.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -16,8 +17,10 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from nordclear.dashboard.settings import load_dashboard_settings
+from nordclear.platform.metrics import exported_metric_names
 from nordclear.platform.settings import ServiceSettings, load_settings
-from nordclear.platform.topology import SERVICES, ServiceSpec
+from nordclear.platform.topology import DASHBOARD_HTTP_PORT, SERVICES, ServiceSpec
 
 pytestmark = pytest.mark.unit
 
@@ -487,3 +490,186 @@ def test_every_k8s_secret_is_referenced_and_documented() -> None:
         assert any(f"`{key}`" in row for row in rows), (
             f"deploy/README.md does not give the key {key} of {name}"
         )
+
+
+# --- observability: Prometheus, alert rules, Grafana, and the dashboard's deployment ---------------
+
+PROMETHEUS = DEPLOY / "prometheus"
+GRAFANA_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "nordclear-operations.json"
+# Series Prometheus itself makes for every target; the only names allowed besides the exported ones.
+PROMETHEUS_OWN_SERIES = frozenset({"up"})
+_PROMQL_WORDS = frozenset(
+    {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"}
+)
+_HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+
+
+def promql_metric_names(expression: str) -> set[str]:
+    """The metric names a PromQL expression reads (functions, label names and keywords removed)."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression)  # string literals
+    text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
+    text = re.sub(r"\[[^\]]*\]", "", text)  # range selectors
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)
+    names = set()
+    for match in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()", text):
+        name = match[1]
+        if name not in _PROMQL_WORDS and not re.fullmatch(r"\d+[smhdwy]?", name):
+            names.add(name)
+    return names
+
+
+def _known_metric(name: str, exported: frozenset[str]) -> bool:
+    if name in exported or name in PROMETHEUS_OWN_SERIES:
+        return True
+    # A histogram exports its family name; its series are <name>_bucket, _sum and _count.
+    return any(
+        name.endswith(suffix) and name.removesuffix(suffix) in exported for suffix in _HISTOGRAM_SUFFIXES
+    )
+
+
+def _alert_rules() -> list[dict[str, Any]]:
+    document = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text(encoding="utf-8"))
+    return [rule for group in document["groups"] for rule in group["rules"]]
+
+
+def _grafana_queries() -> list[tuple[str, str]]:
+    dashboard = json.loads(GRAFANA_DASHBOARD.read_text(encoding="utf-8"))
+    return [
+        (panel["title"], target["expr"])
+        for panel in dashboard["panels"]
+        if panel["type"] != "row"
+        for target in panel["targets"]
+    ]
+
+
+def test_promql_metric_names_finds_metrics_only() -> None:
+    expression = (
+        'sum by (service, code) (rate(nordclear_grpc_requests_total{code=~"INTERNAL|x"}[5m])) '
+        "/ on (service) group_left sum(nordclear_outbox_depth) > 30 * 86400 and up == 0"
+    )
+    assert promql_metric_names(expression) == {
+        "nordclear_grpc_requests_total",
+        "nordclear_outbox_depth",
+        "up",
+    }
+
+
+def test_every_alert_rule_names_exported_metrics() -> None:
+    exported = exported_metric_names()
+    for rule in _alert_rules():
+        names = promql_metric_names(rule["expr"])
+        assert names & exported, f"alert {rule['alert']} reads no metric the services export"
+        unknown = {name for name in names if not _known_metric(name, exported)}
+        assert not unknown, f"alert {rule['alert']} reads {unknown}, which no service exports"
+        assert rule["labels"]["severity"] in ("warning", "critical")
+        assert rule["annotations"]["summary"]
+
+
+def test_the_alerts_the_operators_asked_for_exist() -> None:
+    alerts = {rule["alert"]: rule["expr"] for rule in _alert_rules()}
+    assert "nordclear_service_up" in alerts["NordclearServiceDown"]
+    assert "nordclear_consumer_lag_messages" in alerts["NordclearConsumerLagGrowing"]
+    assert "nordclear_dead_letters_total" in alerts["NordclearDeadLetters"]
+    assert "30 * 86400" in alerts["NordclearObligationDeadlineWithin30Days"]
+    assert "nordclear_settlement_invariant_failures_total" in alerts["NordclearSettlementInvariantFailed"]
+
+
+def test_every_grafana_panel_names_exported_metrics_and_every_metric_has_a_panel() -> None:
+    exported = exported_metric_names()
+    charted: set[str] = set()
+    queries = _grafana_queries()
+    assert queries
+    for title, expression in queries:
+        names = promql_metric_names(expression)
+        unknown = {name for name in names if not _known_metric(name, exported)}
+        assert names, f"panel {title!r} reads no metric"
+        assert not unknown, f"panel {title!r} reads {unknown}, which no service exports"
+        charted |= {
+            next(
+                (name.removesuffix(s) for s in _HISTOGRAM_SUFFIXES if name.removesuffix(s) in exported), name
+            )
+            for name in names
+        }
+    assert exported <= charted, f"no Grafana panel shows {sorted(exported - charted)}"
+
+
+def test_grafana_provisioning_loads_the_dashboard_from_prometheus() -> None:
+    dashboard = json.loads(GRAFANA_DASHBOARD.read_text(encoding="utf-8"))
+    assert dashboard["uid"] == "nordclear-operations"
+    panel_ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(panel_ids) == len(set(panel_ids))
+    provisioning = DEPLOY / "grafana" / "provisioning"
+    datasource = yaml.safe_load(
+        (provisioning / "datasources" / "prometheus.yaml").read_text(encoding="utf-8")
+    )
+    assert datasource["datasources"][0]["type"] == "prometheus"
+    provider = yaml.safe_load((provisioning / "dashboards" / "nordclear.yaml").read_text(encoding="utf-8"))
+    grafana = _compose()["services"]["grafana"]
+    mounts = dict(volume.split(":")[:2] for volume in grafana["volumes"])
+    assert GRAFANA_DASHBOARD.parent == (DEPLOY / "grafana" / "dashboards")
+    assert mounts["./grafana/dashboards"] == provider["providers"][0]["options"]["path"]
+    assert mounts["./grafana/provisioning"] == "/etc/grafana/provisioning"
+
+
+@pytest.mark.parametrize("name", ["prometheus.yml", "prometheus-kubernetes.yml"])
+def test_prometheus_loads_the_alert_rules(name: str) -> None:
+    config = yaml.safe_load((PROMETHEUS / name).read_text(encoding="utf-8"))
+    assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
+    (job,) = config["scrape_configs"]
+    assert job["job_name"] == "nordclear"  # the alert rules select on it
+    assert job["honor_labels"] is True
+
+
+def test_prometheus_scrapes_every_service_on_its_metrics_port() -> None:
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text(encoding="utf-8"))
+    targets = {
+        static["labels"]["service"]: static["targets"]
+        for static in config["scrape_configs"][0]["static_configs"]
+    }
+    assert targets == {spec.name: [f"{spec.name}:{spec.metrics_port}"] for spec in SERVICES}
+    compose = _compose()
+    for spec in SERVICES:
+        assert spec.name in compose["services"]
+    mounts = [volume.split(":")[:2] for volume in compose["services"]["prometheus"]["volumes"]]
+    assert ["./prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml"] in mounts
+    assert ["./prometheus/alerts.yml", "/etc/prometheus/alerts.yml"] in mounts
+
+
+def _check_dashboard_environment(environment: dict[str, str], where: str) -> None:
+    assert all(name.startswith("NORDCLEAR_DASHBOARD_") for name in environment), where
+    settings = load_dashboard_settings(environment)
+    host, _, port = settings.http_address.rpartition(":")
+    assert (host, port) == ("0.0.0.0", str(DASHBOARD_HTTP_PORT)), f"{where}: must listen on every interface"
+    for spec in SERVICES:
+        assert settings.grpc_address(spec) == f"{spec.name}:{spec.grpc_port}", where
+        assert settings.metrics_url(spec) == f"http://{spec.name}:{spec.metrics_port}/metrics", where
+
+
+def test_compose_runs_the_dashboard_against_every_service() -> None:
+    dashboard = _compose()["services"]["dashboard"]
+    assert dashboard["command"] == ["dashboard"]
+    environment = _compose_environment(dashboard)
+    _check_dashboard_environment(environment, "compose dashboard")
+    key_path = environment["NORDCLEAR_DASHBOARD_TOKEN_PUBLIC_KEY_FILE"]
+    assert key_path.removeprefix("/run/secrets/") in dashboard["secrets"]
+    assert set(dashboard["depends_on"]) == {spec.name for spec in SERVICES}
+    assert "/healthz" in dashboard["healthcheck"]["test"][3]
+
+
+def test_k8s_runs_the_dashboard_against_every_service() -> None:
+    (deployment,) = [
+        d
+        for d in _k8s_by_kind("Deployment")
+        if d["spec"]["template"]["spec"]["containers"][0]["args"] == ["dashboard"]
+    ]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    environment: dict[str, str] = {}
+    for source in container["envFrom"]:
+        environment.update(_config_map(source["configMapRef"]["name"])["data"])
+    _check_dashboard_environment(environment, "k8s dashboard")
+    assert load_dashboard_settings(environment).secure_cookie is True
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    assert ports == {"http": DASHBOARD_HTTP_PORT}
+    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    key_file = Path(environment["NORDCLEAR_DASHBOARD_TOKEN_PUBLIC_KEY_FILE"])
+    assert any(Path(mount["mountPath"]) == key_file.parent for mount in container["volumeMounts"])
