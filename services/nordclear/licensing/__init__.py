@@ -1,6 +1,6 @@
 """Licensing service: one application, one quote, one signed multi-territory AI licence (BRIEF §4).
 
-Its contract is sketched in ``protos/nordclear/licensing/v1``; the behaviour arrives with the licensing
-issue. Until then every RPC answers UNIMPLEMENTED, while the process, its database, its outbox and its
-health and reflection endpoints already run like every other service.
+Licensees register and apply; applications are priced from tariffs that are data; the hub society's ops
+approve; the licence is issued, signed with Ed25519 and verifiable offline; coverage is answered from the
+repertoire's consents and mandates as they stood on the day, read from its events.
 """

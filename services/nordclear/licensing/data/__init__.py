@@ -1,0 +1,1 @@
+"""Data files of the licensing service: the illustrative demo tariffs, admin fees and exchange rates."""
