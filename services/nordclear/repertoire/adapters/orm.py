@@ -130,7 +130,16 @@ cwr_imports = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
     # The ImportCwrResponse message (without the ACK bytes), so a retry answers exactly as the first time.
     Column("response", LargeBinary, nullable=False),
-    Column("ack_file", LargeBinary, nullable=False),
+    Column("ack_size_bytes", BigInteger, nullable=False, server_default="0"),
+)
+
+cwr_import_ack_chunks = Table(
+    "cwr_import_ack_chunks",
+    metadata,
+    # The acknowledgement file in pieces, stored and sent a piece at a time however large the import.
+    Column("import_id", String(32), ForeignKey("cwr_imports.import_id"), primary_key=True),
+    Column("chunk_no", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
 )
 
 messaging = define_messaging_tables(metadata)

@@ -8,9 +8,11 @@ are derived from the document on every write, so lookups never need to decode do
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.gen.repertoire.v1 import work_pb2
@@ -19,6 +21,7 @@ from nordclear.platform.protoconv import society_from_proto
 from nordclear.repertoire.adapters import consent_proto, work_proto
 from nordclear.repertoire.adapters.orm import (
     consent_entries,
+    cwr_import_ack_chunks,
     cwr_imports,
     recording_works,
     recordings,
@@ -315,8 +318,20 @@ class ConsentRegister:
         return [consent_proto.consent_from_document(document) for document in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """One imported file as remembered: who imported it, how it was answered, how long its ACK is."""
+
+    import_id: str
+    fingerprint: str
+    society: str
+    file_name: str
+    response: bytes
+    ack_size_bytes: int
+
+
 class CwrImportLog:
-    """Imported CWR files: their answers and acknowledgement files."""
+    """Imported CWR files: their answers and acknowledgement files (stored in chunks)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -331,9 +346,9 @@ class CwrImportLog:
         society: str,
         imported_at: datetime,
         response: bytes,
-        ack_file: bytes,
+        ack_chunks: Iterable[bytes],
     ) -> None:
-        """Remember one import."""
+        """Remember one import and its ACK file, a chunk per row."""
         await self._session.execute(
             insert(cwr_imports).values(
                 import_id=import_id,
@@ -343,28 +358,50 @@ class CwrImportLog:
                 society=society,
                 imported_at=imported_at,
                 response=response,
-                ack_file=ack_file,
             )
         )
+        size_bytes = 0
+        for chunk_no, chunk in enumerate(ack_chunks):
+            await self._session.execute(
+                insert(cwr_import_ack_chunks).values(import_id=import_id, chunk_no=chunk_no, data=chunk)
+            )
+            size_bytes += len(chunk)
+        await self._session.execute(
+            update(cwr_imports).where(cwr_imports.c.import_id == import_id).values(ack_size_bytes=size_bytes)
+        )
 
-    async def by_request(self, request_id: str) -> tuple[str, bytes, bytes] | None:
-        """(fingerprint, response, ack file) of the import made by ``request_id``, or None."""
+    async def by_request(self, request_id: str) -> ImportRecord | None:
+        """The import made by ``request_id``, or None."""
+        return await self._record(cwr_imports.c.request_id == request_id)
+
+    async def by_id(self, import_id: str) -> ImportRecord | None:
+        """The import ``import_id``, or None."""
+        return await self._record(cwr_imports.c.import_id == import_id)
+
+    async def _record(self, condition: ColumnElement[bool]) -> ImportRecord | None:
         row = (
             await self._session.execute(
-                select(cwr_imports.c.fingerprint, cwr_imports.c.response, cwr_imports.c.ack_file).where(
-                    cwr_imports.c.request_id == request_id
-                )
+                select(
+                    cwr_imports.c.import_id,
+                    cwr_imports.c.fingerprint,
+                    cwr_imports.c.society,
+                    cwr_imports.c.file_name,
+                    cwr_imports.c.response,
+                    cwr_imports.c.ack_size_bytes,
+                ).where(condition)
             )
         ).one_or_none()
-        return None if row is None else (row.fingerprint, row.response, row.ack_file)
+        if row is None:
+            return None
+        return ImportRecord(
+            row.import_id, row.fingerprint, row.society, row.file_name, row.response, row.ack_size_bytes
+        )
 
-    async def ack_file(self, import_id: str) -> tuple[str, str, bytes] | None:
-        """(society, file name, ACK bytes) of an import, or None."""
-        row = (
-            await self._session.execute(
-                select(cwr_imports.c.society, cwr_imports.c.file_name, cwr_imports.c.ack_file).where(
-                    cwr_imports.c.import_id == import_id
-                )
-            )
-        ).one_or_none()
-        return None if row is None else (row.society, row.file_name, row.ack_file)
+    async def ack_chunks(self, import_id: str) -> AsyncIterator[bytes]:
+        """The ACK file of an import, a stored chunk at a time, in order."""
+        chunks = cwr_import_ack_chunks
+        result = await self._session.stream(
+            select(chunks.c.data).where(chunks.c.import_id == import_id).order_by(chunks.c.chunk_no)
+        )
+        async for (data,) in result:
+            yield data

@@ -269,24 +269,77 @@ def acknowledgement_lines(
     ``version`` defaults to the original file's CWR version; ``character_set`` is written in the HDR and
     should say how the lines will be encoded (``fixed.write_lines`` writes UTF-8).
     """
-    version = version or original.version
-    yield header_line(sender, created_at, version, character_set=character_set)
-    transaction_count = 0
-    group_records = 0
+    writer = AckFileWriter(
+        original,
+        sender=sender,
+        created_at=created_at,
+        processing_date=processing_date,
+        version=version,
+        character_set=character_set,
+    )
+    yield from writer.begin()
     for entry in entries:
-        if transaction_count == 0:
-            yield group_header_line("ACK", _ACK_GROUP_ID, version)
-            group_records = 1
-        lines = _entry_lines(entry, original, transaction_count, processing_date, version)
-        transaction_count += 1
-        group_records += len(lines)
-        yield from lines
-    group_count = 0
-    if transaction_count:
-        group_records += 1
-        group_count = 1
-        yield group_trailer_line(_ACK_GROUP_ID, transaction_count, group_records, version)
-    yield trailer_line(group_count, transaction_count, group_records + 2, version)
+        yield from writer.add(entry)
+    yield from writer.end()
+
+
+class AckFileWriter:
+    """Writes an ACK file a transaction at a time, so an import of any size never holds its answer whole.
+
+    Call ``begin`` once, ``add`` per entry as outcomes become known, and ``end`` once; each returns the
+    lines to append. Only the counts the trailers need are kept.
+    """
+
+    def __init__(
+        self,
+        original: TransmissionHeader,
+        *,
+        sender: CwrSender,
+        created_at: datetime,
+        processing_date: date,
+        version: CwrVersion | None = None,
+        character_set: str = "UTF-8",
+    ) -> None:
+        self._original = original
+        self._sender = sender
+        self._created_at = created_at
+        self._processing_date = processing_date
+        self._version = version or original.version
+        self._character_set = character_set
+        self._transaction_count = 0
+        self._group_records = 0
+
+    def begin(self) -> list[str]:
+        """The HDR line."""
+        return [header_line(self._sender, self._created_at, self._version, character_set=self._character_set)]
+
+    def add(self, entry: AckEntry) -> list[str]:
+        """The lines of one ACK transaction (after the GRH, before the first one)."""
+        lines = []
+        if self._transaction_count == 0:
+            lines.append(group_header_line("ACK", _ACK_GROUP_ID, self._version))
+            self._group_records = 1
+        entry_lines = _entry_lines(
+            entry, self._original, self._transaction_count, self._processing_date, self._version
+        )
+        self._transaction_count += 1
+        self._group_records += len(entry_lines)
+        return [*lines, *entry_lines]
+
+    def end(self) -> list[str]:
+        """The GRT (when there was a transaction) and the TRL."""
+        lines = []
+        group_count = 0
+        if self._transaction_count:
+            self._group_records += 1
+            group_count = 1
+            lines.append(
+                group_trailer_line(_ACK_GROUP_ID, self._transaction_count, self._group_records, self._version)
+            )
+        lines.append(
+            trailer_line(group_count, self._transaction_count, self._group_records + 2, self._version)
+        )
+        return lines
 
 
 def rejected_file_lines(

@@ -6,7 +6,7 @@ import hashlib
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 import grpc
 
@@ -30,6 +30,7 @@ from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.repertoire.adapters import consent_proto, views, work_proto
 from nordclear.repertoire.adapters.licensability import licensability_to_proto
+from nordclear.repertoire.adapters.repository import ImportRecord
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.cwr.ack import TransactionStatus
@@ -243,21 +244,34 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             fingerprint_hex = digest.hexdigest()
             async with self._read() as uow:
                 earlier = await uow.imports.by_request(request_id)
-            if earlier is not None:
-                return _replayed_import(earlier, fingerprint_hex, header.request_id)
+                if earlier is not None:
+                    return await _replayed_import(uow, earlier, fingerprint_hex, header.request_id)
             spool.seek(0)
-            now = datetime.now(UTC)
-            report = await cwr_import.import_cwr(
-                self._uow,
-                spool,
-                request_id=request_id,
-                society=society,
-                caller=_caller(principal),
-                dry_run=header.dry_run,
-                now=now,
-            )
+            with cwr_import.new_ack_spool() as ack:
+                return await self._import(spool, ack, header, request_id, society, principal, fingerprint_hex)
+
+    async def _import(
+        self,
+        source: IO[bytes],
+        ack: IO[bytes],
+        header: pb.ImportCwrHeader,
+        request_id: str,
+        society: Society,
+        principal: Principal,
+        fingerprint_hex: str,
+    ) -> pb.ImportCwrResponse:
+        now = datetime.now(UTC)
+        report = await cwr_import.import_cwr(
+            self._uow,
+            source,
+            ack,
+            request_id=request_id,
+            society=society,
+            caller=_caller(principal),
+            dry_run=header.dry_run,
+            now=now,
+        )
         import_id = cwr_import.new_import_id()
-        ack_bytes = "".join(report.ack_lines).encode()
         response = _import_response(import_id, header.file_name, report)
         if not header.dry_run:
             async with self._uow() as uow:
@@ -269,11 +283,11 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
                     society=society.name,
                     imported_at=now,
                     response=response.SerializeToString(),
-                    ack_file=ack_bytes,
+                    ack_chunks=report.ack_chunks(ACK_CHUNK_BYTES),
                 )
                 await uow.commit()
-        if len(ack_bytes) <= MAX_INLINE_ACK_BYTES:
-            response.ack_file = ack_bytes
+        if report.ack_size_bytes() <= MAX_INLINE_ACK_BYTES:
+            response.ack_file = b"".join(report.ack_chunks(ACK_CHUNK_BYTES))
         else:
             response.ack_file_omitted = True
         return response
@@ -284,17 +298,14 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         """The acknowledgement file of an earlier import, in chunks."""
         principal = current_principal()
         async with self._read() as uow:
-            found = await uow.imports.ack_file(request.import_id)
-        if found is None:
-            raise NotFound(f"import_id {request.import_id!r}: no such import")
-        society_name, file_name, ack_bytes = found
-        if principal.society is not None and principal.society != society_name:
-            raise NotFound(
-                f"import_id {request.import_id!r}: no such import"
-            )  # Not another society's business.
-        yield pb.StreamCwrAcknowledgementResponse(file_name=_ack_file_name(file_name))
-        for offset in range(0, len(ack_bytes), ACK_CHUNK_BYTES):
-            yield pb.StreamCwrAcknowledgementResponse(chunk=ack_bytes[offset : offset + ACK_CHUNK_BYTES])
+            found = await uow.imports.by_id(request.import_id)
+            if found is None or (principal.society is not None and principal.society != found.society):
+                # Another society's import is not its business: it does not exist for it.
+                raise NotFound(f"import_id {request.import_id!r}: no such import")
+            yield pb.StreamCwrAcknowledgementResponse(file_name=_ack_file_name(found.file_name))
+            async for chunk in uow.imports.ack_chunks(found.import_id):
+                for offset in range(0, len(chunk), ACK_CHUNK_BYTES):
+                    yield pb.StreamCwrAcknowledgementResponse(chunk=chunk[offset : offset + ACK_CHUNK_BYTES])
 
     async def ExportCwr(
         self, request: pb.ExportCwrRequest, context: Context
@@ -665,17 +676,18 @@ def _ack_file_name(file_name: str) -> str:
 def _import_response(import_id: str, file_name: str, report: cwr_import.ImportReport) -> pb.ImportCwrResponse:
     counts = report.status_counts
     rejected = counts[TransactionStatus.REJECTED] + counts[TransactionStatus.CONFLICT]
-    if report.rejected_file is not None or (report.entries and rejected == len(report.entries)):
+    if report.rejected_file is not None or (
+        report.transactions_total and rejected == report.transactions_total
+    ):
         outcome = pb.CWR_IMPORT_OUTCOME_REJECTED
     elif rejected:
         outcome = pb.CWR_IMPORT_OUTCOME_PARTIALLY_ACCEPTED
     else:
         outcome = pb.CWR_IMPORT_OUTCOME_ACCEPTED
-    problems = report.problems
     response = pb.ImportCwrResponse(
         import_id=import_id,
         outcome=outcome,
-        transactions_total=len(report.entries),
+        transactions_total=report.transactions_total,
         status_counts=[
             pb.CwrStatusCount(status=_STATUSES[status], count=n) for status, n in sorted(counts.items())
         ],
@@ -683,9 +695,9 @@ def _import_response(import_id: str, file_name: str, report: cwr_import.ImportRe
             audit_pb2.Violation(
                 line_number=p.record_number, field=p.field, value=p.value, rule=p.rule, message=p.rule
             )
-            for p in problems[:MAX_REPORTED_PROBLEMS]
+            for p in report.problems[:MAX_REPORTED_PROBLEMS]
         ],
-        problems_total=len(problems),
+        problems_total=report.problems_total,
         ack_file_name=_ack_file_name(file_name),
     )
     if report.header is not None:
@@ -702,16 +714,15 @@ def _import_response(import_id: str, file_name: str, report: cwr_import.ImportRe
     return response
 
 
-def _replayed_import(
-    earlier: tuple[str, bytes, bytes], fingerprint_hex: str, request_id: str
+async def _replayed_import(
+    uow: RepertoireUnitOfWork, earlier: ImportRecord, fingerprint_hex: str, request_id: str
 ) -> pb.ImportCwrResponse:
-    earlier_fingerprint, response_bytes, ack_bytes = earlier
-    if earlier_fingerprint != fingerprint_hex:
+    if earlier.fingerprint != fingerprint_hex:
         raise AlreadyExists(f"header.request_id {request_id!r} was already used for a different file")
-    response = pb.ImportCwrResponse.FromString(response_bytes)
+    response = pb.ImportCwrResponse.FromString(earlier.response)
     response.replayed = True
-    if len(ack_bytes) <= MAX_INLINE_ACK_BYTES:
-        response.ack_file = ack_bytes
+    if earlier.ack_size_bytes <= MAX_INLINE_ACK_BYTES:
+        response.ack_file = b"".join([chunk async for chunk in uow.imports.ack_chunks(earlier.import_id)])
     else:
         response.ack_file_omitted = True
     return response

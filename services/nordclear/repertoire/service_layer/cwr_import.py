@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import io
 import itertools
+import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
@@ -35,12 +37,12 @@ from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.cwr.ack import (
     Accepted,
     AckEntry,
+    AckFileWriter,
     Conflict,
     Outcome,
     Rejected,
     TransactionStatus,
     ack_entry,
-    acknowledgement_lines,
     rejected_file_lines,
 )
 from nordclear.repertoire.cwr.envelope import CwrSender
@@ -55,32 +57,63 @@ from nordclear.repertoire.service_layer.services import Caller, register_work_in
 BATCH = 200
 
 
+KEPT_PROBLEMS = 1_000
+"""Problems kept for the import's answer; all of them are in the ACK file, however many there are."""
+
+ACK_SPOOL_BYTES = 8 * 1024 * 1024
+"""An ACK file up to this size stays in memory; a larger one goes to a temporary file."""
+
+
 @dataclass
 class ImportReport:
-    """What an import did: the file's header, each transaction's ACK entry, the ACK file's lines."""
+    """What an import did: the file's header, counts, the first problems and the ACK file itself.
+
+    Nothing here grows with the file but ``ack``, which spills to disk beyond ``ACK_SPOOL_BYTES``.
+    """
 
     header: TransmissionHeader | None
     rejected_file: CwrFileRejected | None
-    entries: list[AckEntry] = field(default_factory=list)
-    ack_lines: list[str] = field(default_factory=list)
+    ack: IO[bytes]
+    status_counts: Counter[TransactionStatus] = field(default_factory=Counter)
+    transactions_total: int = 0
+    problems: list[CwrProblem] = field(default_factory=list)
+    """The first ``KEPT_PROBLEMS`` problems, file-level ones first."""
+    problems_total: int = 0
 
-    @property
-    def status_counts(self) -> Counter[TransactionStatus]:
-        """How many transactions got each status."""
-        return Counter(entry.status for entry in self.entries)
+    def append_ack(self, lines: Iterable[str]) -> None:
+        self.ack.write("".join(lines).encode())
 
-    @property
-    def problems(self) -> list[CwrProblem]:
-        """Every problem reported, file-level ones first."""
-        found = list(self.rejected_file.problems) if self.rejected_file else []
-        for entry in self.entries:
-            found += [CwrProblem(0, m.record_type, "", "", m.text, Level.TRANSACTION) for m in entry.messages]
-        return found
+    def tally(self, entry: AckEntry) -> None:
+        self.transactions_total += 1
+        self.status_counts[entry.status] += 1
+        for message in entry.messages:
+            self.problems_total += 1
+            if len(self.problems) < KEPT_PROBLEMS:
+                self.problems.append(
+                    CwrProblem(0, message.record_type, "", "", message.text, Level.TRANSACTION)
+                )
+
+    def ack_size_bytes(self) -> int:
+        """The ACK file's length."""
+        self.ack.seek(0, io.SEEK_END)
+        return self.ack.tell()
+
+    def ack_chunks(self, chunk_bytes: int) -> Iterator[bytes]:
+        """The ACK file from its start, in pieces of at most ``chunk_bytes``."""
+        self.ack.seek(0)
+        while chunk := self.ack.read(chunk_bytes):
+            yield chunk
+
+
+def new_ack_spool() -> IO[bytes]:
+    """Where an import writes its ACK file (memory first, disk when large); the caller closes it."""
+    return tempfile.SpooledTemporaryFile(max_size=ACK_SPOOL_BYTES, mode="w+b")
 
 
 async def import_cwr(
     uow_factory: Callable[[], RepertoireUnitOfWork],
     source: IO[bytes],
+    ack: IO[bytes],
     *,
     request_id: str,
     society: Society,
@@ -88,31 +121,36 @@ async def import_cwr(
     dry_run: bool,
     now: datetime,
 ) -> ImportReport:
-    """Import ``source`` (seekable) for ``society``; every transaction is accepted or rejected on its own."""
+    """Import ``source`` (seekable) for ``society``, writing the ACK file to ``ack``.
+
+    Every transaction is accepted or rejected on its own.
+    """
     if not caller.may_write_for(society):
         raise PermissionDenied(f"{caller.description} may not import works for {society.name}")
     sender = CwrSender.society(society.cisac_code, society.name)
     header, rejected_groups, rejection = await asyncio.to_thread(_check_whole_file, source)
     if rejection is not None:
-        lines = list(
+        report = ImportReport(header=header, rejected_file=rejection, ack=ack)
+        report.problems = list(rejection.problems[:KEPT_PROBLEMS])
+        report.problems_total = len(rejection.problems)
+        report.append_ack(
             rejected_file_lines(rejection, header, sender=sender, created_at=now, processing_date=now.date())
         )
-        return ImportReport(header=header, rejected_file=rejection, ack_lines=lines)
+        return report
     assert header is not None, "a file read to its end without rejection has a header"
-    report = ImportReport(header=header, rejected_file=None)
+    report = ImportReport(header=header, rejected_file=None, ack=ack)
+    writer = AckFileWriter(header, sender=sender, created_at=now, processing_date=now.date())
+    report.append_ack(writer.begin())
     source.seek(0)
     transactions = (item for item in read_cwr_stream(source) if isinstance(item, Transaction))
     context = _Context(rejected_groups, request_id, society, caller, dry_run, now)
     while batch := await asyncio.to_thread(lambda: list(itertools.islice(transactions, BATCH))):
         outcomes = await _store_batch(uow_factory, batch, context)
-        report.entries.extend(
-            ack_entry(transaction, outcome) for transaction, outcome in zip(batch, outcomes, strict=True)
-        )
-    report.ack_lines = list(
-        acknowledgement_lines(
-            header, report.entries, sender=sender, created_at=now, processing_date=now.date()
-        )
-    )
+        for transaction, outcome in zip(batch, outcomes, strict=True):
+            entry = ack_entry(transaction, outcome)
+            report.tally(entry)
+            report.append_ack(writer.add(entry))
+    report.append_ack(writer.end())
     return report
 
 
@@ -238,9 +276,3 @@ def _as_update(work: Work, work_id: str) -> Work:
 def new_import_id() -> str:
     """A fresh import id."""
     return f"imp-{uuid.uuid4().hex[:16]}"
-
-
-def lines_of(report: ImportReport) -> Iterator[bytes]:
-    """The ACK file's bytes, a line at a time."""
-    for line in report.ack_lines:
-        yield line.encode()
