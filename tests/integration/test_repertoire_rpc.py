@@ -16,14 +16,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2, paging_pb2
-from nordclear.gen.licensing.v1 import licensing_service_pb2 as licensing_pb
-from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as licensing_grpc
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
 from nordclear.gen.repertoire.v1 import work_pb2
-from nordclear.licensing import bootstrap as licensing_bootstrap
 from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token, principal_for
-from nordclear.platform.topology import LICENSING, REPERTOIRE
+from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire import bootstrap as repertoire_bootstrap
 from tests.conftest import DatabaseFactory, Keys
 from tests.integration.conftest import Serve
@@ -202,16 +199,6 @@ async def test_who_may_register_a_stim_work(
     code, _ = await _code_of(repertoire.stub.RegisterWork(request, metadata=metadata))
 
     assert code is expected
-
-
-async def test_sketched_rpcs_answer_unimplemented_behind_authentication(serve: Serve, keys: Keys) -> None:
-    async with serve(LICENSING, licensing_bootstrap.build) as channel:
-        stub = licensing_grpc.LicensingServiceStub(channel)
-        licensee = keys.token(principal_for(PrincipalKind.LICENSEE, licensee_id="acme-ai"))
-        anonymous, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest()))
-        authenticated, _ = await _code_of(stub.Apply(licensing_pb.ApplyRequest(), metadata=bearer(licensee)))
-    assert anonymous is grpc.StatusCode.UNAUTHENTICATED
-    assert authenticated is grpc.StatusCode.UNIMPLEMENTED
 
 
 def _shared_work(title: str = "Vem kan segla förutan vind") -> work_pb2.Work:
