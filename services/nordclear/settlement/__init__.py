@@ -1,6 +1,7 @@
 """Settlement service: royalties per work and share, obligations between societies, netting, ledger.
 
-Its contract is sketched in ``protos/nordclear/settlement/v1``; the behaviour arrives with the settlement
-issue. Until then every RPC answers UNIMPLEMENTED, while the process, its database, its outbox and its
-health and reflection endpoints already run like every other service.
+It keeps its own copies of licences, tariffs, fees and matched usage (from licensing and matching
+events) and of the repertoire's rights (the shared rights view), runs settlement periods into an
+append-only double-entry ledger, and serves statements, net positions, payment instructions,
+obligations by deadline, balances and suspense over gRPC (``protos/nordclear/settlement/v1``).
 """
