@@ -97,37 +97,99 @@ def registration_lines(
     that cannot be written raises ``CwrWriteError``, or with ``on_unwritable`` is reported to it and left
     out of the file.
     """
-    yield header_line(
-        sender, created_at, version, character_set=character_set, software_version=software_version
+    writer = RegistrationFileWriter(
+        sender=sender,
+        created_at=created_at,
+        version=version,
+        transaction_type=transaction_type,
+        character_set=character_set,
+        software_version=software_version,
     )
-    transaction_count = 0
-    group_records = 0
+    yield from writer.begin()
     for entry in works:
         try:
-            lines = work_lines(
-                entry.work,
-                entry.recordings,
-                transaction_sequence=transaction_count,
-                version=version,
-                transaction_type=transaction_type,
-            )
+            yield from writer.add(entry)
         except CwrWriteError as error:
             if on_unwritable is None:
                 raise
             on_unwritable(entry.work, error)
-            continue
-        if transaction_count == 0:
-            yield group_header_line(transaction_type, 1, version)
-            group_records = 1
-        transaction_count += 1
-        group_records += len(lines)
-        yield from lines
-    group_count = 0
-    if transaction_count:
-        group_records += 1
-        group_count = 1
-        yield group_trailer_line(1, transaction_count, group_records, version)
-    yield trailer_line(group_count, transaction_count, group_records + 2, version)
+    yield from writer.end()
+
+
+class RegistrationFileWriter:
+    """Writes a registration file a work at a time, so an export of any size never holds the file whole.
+
+    Call ``begin`` once, ``add`` per work, ``end`` once; each returns the lines to append. A work that
+    cannot be written raises ``CwrWriteError`` from ``add`` and leaves the file as it was.
+    """
+
+    def __init__(
+        self,
+        *,
+        sender: CwrSender,
+        created_at: datetime,
+        version: CwrVersion = CwrVersion.V2_1,
+        transaction_type: str = "NWR",
+        character_set: str = "UTF-8",
+        software_version: str = "",
+    ) -> None:
+        self._sender = sender
+        self._created_at = created_at
+        self._version = version
+        self._transaction_type = transaction_type
+        self._character_set = character_set
+        self._software_version = software_version
+        self.transaction_count = 0
+        self.record_count = 0
+        self._group_records = 0
+
+    def begin(self) -> list[str]:
+        """The HDR line."""
+        return self._counted(
+            [
+                header_line(
+                    self._sender,
+                    self._created_at,
+                    self._version,
+                    character_set=self._character_set,
+                    software_version=self._software_version,
+                )
+            ]
+        )
+
+    def add(self, entry: WorkToWrite) -> list[str]:
+        """The lines of one work's transaction (after the GRH, before the first one)."""
+        lines = work_lines(
+            entry.work,
+            entry.recordings,
+            transaction_sequence=self.transaction_count,
+            version=self._version,
+            transaction_type=self._transaction_type,
+        )
+        opening = []
+        if self.transaction_count == 0:
+            opening.append(group_header_line(self._transaction_type, 1, self._version))
+            self._group_records = 1
+        self.transaction_count += 1
+        self._group_records += len(lines)
+        return self._counted([*opening, *lines])
+
+    def end(self) -> list[str]:
+        """The GRT (when there was a transaction) and the TRL."""
+        lines = []
+        group_count = 0
+        if self.transaction_count:
+            self._group_records += 1
+            group_count = 1
+            lines.append(group_trailer_line(1, self.transaction_count, self._group_records, self._version))
+        lines.append(
+            trailer_line(group_count, self.transaction_count, self._group_records + 2, self._version)
+        )
+        return self._counted(lines)
+
+    def _counted(self, lines: list[str]) -> list[str]:
+        self.record_count += len(lines)
+        return lines
 
 
 def work_lines(

@@ -37,10 +37,9 @@ from nordclear.repertoire.cwr.ack import TransactionStatus
 from nordclear.repertoire.cwr.envelope import CwrSender
 from nordclear.repertoire.cwr.fixed import CwrWriteError
 from nordclear.repertoire.cwr.records import CwrVersion
-from nordclear.repertoire.cwr.writer import WorkToWrite, registration_lines
+from nordclear.repertoire.cwr.writer import RegistrationFileWriter, WorkToWrite
 from nordclear.repertoire.domain.consent import Actor, ConsentAction, ConsentSubject
 from nordclear.repertoire.domain.consent import PrincipalKind as ConsentPrincipalKind
-from nordclear.repertoire.domain.work import Work
 from nordclear.repertoire.errors import WorkNotFound
 from nordclear.repertoire.service_layer import consents, cwr_import, recordings, services
 from nordclear.repertoire.service_layer.services import Caller, WorkKey, WorkKeyKind
@@ -320,39 +319,39 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         changed_since = (
             request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
         )
-        works = [
-            WorkToWrite(work, tuple(linked))
-            async for work, linked in services.stream_works(self._read, include_deleted=False)
-            if work.submitting_society == society and _changed_since(work, changed_since)
-        ]
         now = datetime.now(UTC)
-        sender = CwrSender.society(society.cisac_code, society.name)
-        try:
-            lines = list(registration_lines(works, sender=sender, created_at=now, version=version))
-        except CwrWriteError as error:
-            raise FailedPrecondition(f"a work cannot be written as CWR {version.value}: {error}") from None
-        digest = hashlib.sha256()
+        writer = RegistrationFileWriter(
+            sender=CwrSender.society(society.cisac_code, society.name), created_at=now, version=version
+        )
         yield pb.ExportCwrResponse(
             header=pb.ExportCwrHeader(
                 file_name=f"CW{now:%y}0001{society.cisac_code}_000.V{version.value.replace('.', '')}",
                 cwr_version=version.value,
             )
         )
-        chunk: list[str] = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) >= EXPORT_LINES_PER_CHUNK:
-                data = "".join(chunk).encode()
-                digest.update(data)
-                yield pb.ExportCwrResponse(chunk=data)
-                chunk = []
-        if chunk:
-            data = "".join(chunk).encode()
-            digest.update(data)
-            yield pb.ExportCwrResponse(chunk=data)
+        # The file is complete when the summary (with its SHA-256) arrives; a work that cannot be written
+        # ends the stream with FAILED_PRECONDITION before it, so a partial file is never taken for whole.
+        digest = hashlib.sha256()
+        pending = writer.begin()
+        works = services.stream_works(
+            self._read, include_deleted=False, society=society.name, changed_since=changed_since
+        )
+        async for work, linked in works:
+            try:
+                pending += writer.add(WorkToWrite(work, tuple(linked)))
+            except CwrWriteError as error:
+                raise FailedPrecondition(
+                    f"work {work.work_id} cannot be written as CWR {version.value}: {error}"
+                ) from None
+            if len(pending) >= EXPORT_LINES_PER_CHUNK:
+                yield _export_chunk(pending, digest)
+                pending = []
+        yield _export_chunk([*pending, *writer.end()], digest)
         yield pb.ExportCwrResponse(
             summary=pb.ExportCwrSummary(
-                works_exported=len(works), records_total=len(lines), file_sha256=digest.hexdigest()
+                works_exported=writer.transaction_count,
+                records_total=writer.record_count,
+                file_sha256=digest.hexdigest(),
             )
         )
 
@@ -714,6 +713,12 @@ def _import_response(import_id: str, file_name: str, report: cwr_import.ImportRe
     return response
 
 
+def _export_chunk(lines: list[str], digest: hashlib._Hash) -> pb.ExportCwrResponse:
+    data = "".join(lines).encode()
+    digest.update(data)
+    return pb.ExportCwrResponse(chunk=data)
+
+
 async def _replayed_import(
     uow: RepertoireUnitOfWork, earlier: ImportRecord, fingerprint_hex: str, request_id: str
 ) -> pb.ImportCwrResponse:
@@ -726,7 +731,3 @@ async def _replayed_import(
     else:
         response.ack_file_omitted = True
     return response
-
-
-def _changed_since(work: Work, since: datetime | None) -> bool:
-    return since is None or (work.updated_at is not None and work.updated_at >= since)

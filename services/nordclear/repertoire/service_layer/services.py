@@ -305,14 +305,25 @@ async def list_works(
 
 
 async def stream_works(
-    uow_factory: Callable[[], RepertoireUnitOfWork], *, include_deleted: bool
+    uow_factory: Callable[[], RepertoireUnitOfWork],
+    *,
+    include_deleted: bool,
+    society: str | None = None,
+    changed_since: datetime | None = None,
 ) -> AsyncIterator[tuple[Work, list[Recording]]]:
-    """Every work with its recordings, a page per transaction so no transaction stays open for long."""
+    """Every work (of ``society``, changed since ...) with its recordings, a page per transaction.
+
+    Paging by transaction keeps every transaction short however many works there are.
+    """
     after = ""
     while True:
         async with uow_factory() as uow:
             page = await uow.works.page(
-                society=None, after_work_id=after, limit=SNAPSHOT_PAGE, include_deleted=include_deleted
+                society=society,
+                after_work_id=after,
+                limit=SNAPSHOT_PAGE,
+                include_deleted=include_deleted,
+                changed_since=changed_since,
             )
             batch = [(work, await uow.recordings.for_work(work.work_id)) for work in page]
         for item in batch:
