@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +132,32 @@ async def test_an_imported_file_exports_back_as_cwr_that_imports_to_the_same_wor
     assert len(transactions) == 1
     assert not [p for p in transactions[0].problems if p.severity.rejects_transaction]
     assert transactions[0].header.title == "MUSIC PUB CARTOONS"  # type: ignore[union-attr]
+
+
+async def test_an_export_holds_only_the_asking_society_s_works_changed_since_the_given_time(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    teosto = keys.token(principal_for(PrincipalKind.SOCIETY, society="Teosto"))
+    await _import(stub, stim, "CW220001DMP_000.V21")
+    imported_before = datetime.now(UTC)
+
+    async def export(token: str, since: datetime | None = None) -> tuple[bytes, pb.ExportCwrSummary]:
+        request = pb.ExportCwrRequest()
+        if since is not None:
+            request.changed_since.FromDatetime(since)
+        parts = [part async for part in stub.ExportCwr(request, metadata=bearer(token))]
+        return b"".join(part.chunk for part in parts if part.WhichOneof("part") == "chunk"), parts[-1].summary
+
+    teosto_file, teosto_summary = await export(teosto)
+    later_file, later_summary = await export(stim, since=imported_before)
+    teosto_records = list(read_cwr(teosto_file.splitlines(keepends=True)))
+
+    assert teosto_summary.works_exported == 0
+    assert [item for item in teosto_records if isinstance(item, Transaction)] == []
+    assert teosto_summary.records_total == len(teosto_file.splitlines()) == 2  # HDR and TRL only.
+    assert later_summary.works_exported == 0
+    assert later_summary.file_sha256 == hashlib.sha256(later_file).hexdigest()
 
 
 def _cwr_file(works: list[Work]) -> bytes:
