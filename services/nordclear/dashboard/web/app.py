@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import jwt
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -95,6 +96,7 @@ class Dashboard:
             bar_chart=charts.bar_chart,
             sparkline=charts.sparkline,
             Bar=charts.Bar,
+            query=_query_with,
         )
         self._stopped = asyncio.Event()
         self._sampling: asyncio.Task[None] | None = None
@@ -121,7 +123,6 @@ class Dashboard:
             viewer=viewer,
             csrf=csrf_value(viewer.token) if viewer else "",
             path=request.url.path,
-            query=_query_with,
             **context,
         )
         return HTMLResponse(html, status_code=status_code)
@@ -180,6 +181,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
         return response
 
     async def logout(request: Request) -> Response:
+        await _checked_form(request)
         log.info("signed out", principal=_viewer(request).principal.describe())
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -301,7 +303,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
 
     async def resolve_review_item(request: Request) -> Response:
         viewer = _viewer(request)
-        form = await request.form()
+        form = await _checked_form(request)
         item_id = request.path_params["review_item_id"]
         decision = str(form.get("decision", ""))
         work_id = str(form.get("work_id", "")).strip()
@@ -434,6 +436,9 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
     async def invalid_argument(request: Request, error: Exception) -> Response:
         return dashboard.render(request, "error.html", status_code=400, message=str(error))
 
+    async def csrf_refused(_request: Request, _error: Exception) -> Response:
+        return _secured(PlainTextResponse("This form has expired; reload the page and try again.", 403))
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
@@ -452,7 +457,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=_guard(dashboard))],
-        exception_handlers={InvalidArgument: invalid_argument},
+        exception_handlers={InvalidArgument: invalid_argument, CsrfRefused: csrf_refused},
         lifespan=dashboard.lifespan,
     )
     return app
@@ -492,8 +497,8 @@ def _guard(dashboard: Dashboard) -> Callable[[Request, Handler], Awaitable[Respo
             request.scope["viewer"] = Viewer(token=token, principal=viewer_principal)
             principal = viewer_principal.describe()
         if request.method == "POST" and not await _post_allowed(request):
-            log.warning("form post refused: CSRF check failed", path=path, principal=principal)
-            return _secured(PlainTextResponse("This form has expired; reload the page and try again.", 403))
+            log.warning("form post refused: posted from another site", path=path, principal=principal)
+            return _secured(PlainTextResponse("Forms are posted from the dashboard's own pages.", 403))
         response = await call_next(request)
         if not path.startswith("/static/"):
             log.info(
@@ -510,15 +515,26 @@ def _guard(dashboard: Dashboard) -> Callable[[Request, Handler], Awaitable[Respo
 
 
 async def _post_allowed(request: Request) -> bool:
-    """A post must come from this site and, once signed in, carry the session's CSRF value."""
+    """A post must come from this site (browsers name the origin of a form post)."""
     origin = request.headers.get("origin")
-    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
-        return False
-    viewer: Viewer | None = request.scope.get("viewer")
-    if viewer is None:
-        return True  # The sign-in form: there is no session to ride on yet.
+    return not origin or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+class CsrfRefused(Exception):
+    """A signed-in form post without this session's CSRF value."""
+
+
+async def _checked_form(request: Request) -> FormData:
+    """The posted form of a signed-in person, after checking its CSRF value."""
     form = await request.form()
-    return csrf_ok(viewer.token, str(form.get("csrf", "")))
+    if not csrf_ok(_viewer(request).token, str(form.get("csrf", ""))):
+        log.warning(
+            "form post refused: CSRF check failed",
+            path=request.url.path,
+            principal=_viewer(request).principal.describe(),
+        )
+        raise CsrfRefused
+    return form
 
 
 def _secured(response: Response) -> Response:
