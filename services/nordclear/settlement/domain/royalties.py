@@ -287,7 +287,8 @@ class PotBuilder:
 
     def _by_attribution_else_training(self, pot: Pot, licence: Licence, amount_minor: int) -> None:
         attribution = self._attribution.get(licence.licence_id)
-        if attribution:
+        # Influences with a zero share say nothing about the split; no positive weight means none.
+        if attribution and sum(attribution.values()) > 0:
             works = sorted(attribution)
             parts = allocate(amount_minor, [attribution[w] for w in works])
             pot.add(dict(zip(works, parts, strict=True)))
