@@ -12,9 +12,13 @@ from html import escape
 
 from markupsafe import Markup
 
-BAR_HEIGHT_PX = 24
+BAR_HEIGHT_PX = 22
 BAR_GAP_PX = 8
 LABEL_WIDTH_PX = 150
+"""Room for labels at the least; longer labels widen it (up to ``MAX_LABEL_WIDTH_PX``)."""
+MAX_LABEL_WIDTH_PX = 360
+CHAR_WIDTH_PX = 7
+"""Average width of a character of the 12 px label font, to size the label column."""
 VALUE_WIDTH_PX = 150
 PLOT_WIDTH_PX = 420
 
@@ -36,14 +40,17 @@ def bar_chart(title: str, bars: Sequence[Bar], *, css_id: str = "") -> Markup:
         return Markup('<p class="empty">{}</p>').format(f"{title}: nothing to show yet.")
     largest = max(abs(bar.value) for bar in bars) or 1.0
     has_negative = any(bar.value < 0 for bar in bars)
-    zero_x = LABEL_WIDTH_PX + (PLOT_WIDTH_PX / 2 if has_negative else 0)
+    label_width = min(
+        max(LABEL_WIDTH_PX, max(len(bar.label) for bar in bars) * CHAR_WIDTH_PX + 12), MAX_LABEL_WIDTH_PX
+    )
+    zero_x = label_width + (PLOT_WIDTH_PX / 2 if has_negative else 0)
     scale = (PLOT_WIDTH_PX / 2 if has_negative else PLOT_WIDTH_PX) / largest
-    width = LABEL_WIDTH_PX + PLOT_WIDTH_PX + VALUE_WIDTH_PX
+    width = label_width + PLOT_WIDTH_PX + VALUE_WIDTH_PX
     height = len(bars) * (BAR_HEIGHT_PX + BAR_GAP_PX) + BAR_GAP_PX
     summary = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     parts = [
         f'<svg class="chart bar-chart" {_id(css_id)}role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}: {escape(summary)}">',
+        f'width="{width}" height="{height}" aria-label="{escape(title)}: {escape(summary)}">',
         f"<title>{escape(title)}</title>",
     ]
     for index, bar in enumerate(bars):
@@ -52,7 +59,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, css_id: str = "") -> Markup:
         x = zero_x - length if bar.value < 0 else zero_x
         text_y = y + BAR_HEIGHT_PX * 0.7
         parts.append(
-            f'<text class="label" x="{LABEL_WIDTH_PX - 8}" y="{text_y:.1f}" text-anchor="end">'
+            f'<text class="label" x="{label_width - 8}" y="{text_y:.1f}" text-anchor="end">'
             f"{escape(bar.label)}</text>"
         )
         parts.append(
@@ -60,7 +67,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, css_id: str = "") -> Markup:
             f'height="{BAR_HEIGHT_PX}"><title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
         )
         parts.append(
-            f'<text class="value" x="{LABEL_WIDTH_PX + PLOT_WIDTH_PX + 8}" y="{text_y:.1f}">'
+            f'<text class="value" x="{label_width + PLOT_WIDTH_PX + 8}" y="{text_y:.1f}">'
             f"{escape(bar.text)}</text>"
         )
     if has_negative:

@@ -65,3 +65,12 @@ def test_sparkline_scales_to_its_maximum_and_needs_two_values() -> None:
     ys = [float(pair.split(",")[1]) for pair in points[1].split()]
     assert ys[0] == 28.0
     assert ys[2] == 2.0
+
+
+def test_long_labels_widen_the_label_column_instead_of_being_cut() -> None:
+    label = "nordclear.settlement.from-licensing"
+    chart = _parse(bar_chart("Lag", [Bar(label, 5, "5 behind")]))
+    (rect,) = chart.iter(f"{SVG}rect")
+    assert float(rect.attrib["x"]) >= len(label) * 7
+    (first_text, *_) = chart.iter(f"{SVG}text")
+    assert float(first_text.attrib["x"]) < float(rect.attrib["x"])
