@@ -287,18 +287,22 @@ async def test_apply_quote_accept_issue_verify_and_coverage_follows_consent(stac
     assert {entry.society for entry in licence.societies} == {codes_pb2.SOCIETY_STIM, codes_pb2.SOCIETY_KODA}
 
     # Offline verification: the published key and the cryptography library, no clearing-house code.
-    anonymous_key = await stack.licensing.GetPublicKey(lpb.GetPublicKeyRequest(key_id=document.key_id))
-    public_key = serialization.load_pem_public_key(anonymous_key.key.public_key_pem.encode())
+    published = await stack.licensing.GetPublicKey(
+        lpb.GetPublicKeyRequest(key_id=document.key_id), metadata=bearer(stim)
+    )
+    public_key = serialization.load_pem_public_key(published.key.public_key_pem.encode())
     assert isinstance(public_key, Ed25519PublicKey)
     public_key.verify(document.signature, document.document)  # Raises InvalidSignature if it does not match.
     online = await stack.licensing.VerifyLicence(
-        lpb.VerifyLicenceRequest(document=document.document, signature=document.signature)
+        lpb.VerifyLicenceRequest(document=document.document, signature=document.signature),
+        metadata=bearer(stim),
     )
     tampered = await stack.licensing.VerifyLicence(
         lpb.VerifyLicenceRequest(
             document=document.document.replace(b'"version":"2.1"', b'"version":"9.9"'),
             signature=document.signature,
-        )
+        ),
+        metadata=bearer(stim),
     )
     assert online.valid is True
     assert online.licence_id == licence.licence_id

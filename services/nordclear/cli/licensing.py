@@ -265,7 +265,9 @@ def download(
         licence = await stub.GetLicence(
             pb.GetLicenceRequest(licence_id=licence_id, include_document=True), metadata=metadata(token)
         )
-        key = await stub.GetPublicKey(pb.GetPublicKeyRequest(key_id=licence.document.key_id))
+        key = await stub.GetPublicKey(
+            pb.GetPublicKeyRequest(key_id=licence.document.key_id), metadata=metadata(token)
+        )
         return licence, key
 
     licence, key = asyncio.run(call(address, rpc))
@@ -283,12 +285,15 @@ def download(
 def public_key(
     out: Annotated[Path, typer.Option(help="Where to write the PEM.")] = Path("licence-signing.pub.pem"),
     key_id: Annotated[str, typer.Option(help="A key id; the current key if omitted.")] = "",
+    token: Token = "",
     address: Address = DEFAULT_ADDRESS,
 ) -> None:
-    """Save the public key licences are verified with (no token needed)."""
+    """Save the public key licences are verified with (any principal's token)."""
 
     async def rpc(channel: grpc.aio.Channel) -> pb.GetPublicKeyResponse:
-        return await _stub(channel).GetPublicKey(pb.GetPublicKeyRequest(key_id=key_id))
+        return await _stub(channel).GetPublicKey(
+            pb.GetPublicKeyRequest(key_id=key_id), metadata=metadata(token)
+        )
 
     key = asyncio.run(call(address, rpc)).key
     out.write_text(key.public_key_pem, encoding="ascii")
@@ -305,6 +310,7 @@ def verify(
     online: Annotated[
         bool, typer.Option(help="Ask the licensing service instead (also reports the status).")
     ] = False,
+    token: Token = "",
     address: Address = DEFAULT_ADDRESS,
 ) -> None:
     """Verify a licence document's signature; exits 1 when it is not valid, saying why."""
@@ -313,7 +319,7 @@ def verify(
         request = pb.VerifyLicenceRequest(document=document_bytes, signature=signature_bytes)
 
         async def rpc(channel: grpc.aio.Channel) -> pb.VerifyLicenceResponse:
-            return await _stub(channel).VerifyLicence(request)
+            return await _stub(channel).VerifyLicence(request, metadata=metadata(token))
 
         answer = asyncio.run(call(address, rpc))
         status = licence_pb2.LicenceStatus.Name(answer.current_status)

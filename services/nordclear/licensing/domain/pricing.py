@@ -165,6 +165,13 @@ def price(request: PricingInput, tariffs: Sequence[Tariff], fx: FxTable) -> Quot
     )
 
 
+def require_tariffs(tariffs: Sequence[Tariff], scope: Scope) -> None:
+    """TariffGap for the first stage and territory of ``scope`` without a tariff in force on its first day."""
+    for stage in scope.stages:
+        for territory in scope.territories:
+            _tariff_for(tariffs, stage, territory, scope.term_start)
+
+
 def quarters_touched(start: date, end: date) -> int:
     """How many calendar quarters (service reporting periods) the days ``start``..``end`` touch."""
     return (end.year * 4 + (end.month - 1) // 3) - (start.year * 4 + (start.month - 1) // 3) + 1

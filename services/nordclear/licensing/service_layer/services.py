@@ -43,7 +43,7 @@ from nordclear.licensing.domain.model import (
     validated_licensee,
     validated_terms,
 )
-from nordclear.licensing.domain.pricing import PricingInput, Quote, price
+from nordclear.licensing.domain.pricing import PricingInput, Quote, price, require_tariffs
 from nordclear.licensing.domain.tariffs import Tariff
 from nordclear.licensing.service_layer.figures import repertoire_figures, require_licensable
 from nordclear.platform import metrics
@@ -224,6 +224,8 @@ async def apply(
             )
         await _refuse_duplicate(uow, caller.licensee_id, draft.scope)
         scope = draft.scope
+        tariffs = await uow.tariffs.all()
+        require_tariffs(tariffs, scope)  # before the repertoire is read: a gap is the cheaper answer
         figures = await repertoire_figures(uow.rights, scope.stages, scope.territories, scope.term_start)
         require_licensable(figures, scope.stages, scope.territories, scope.term_start)
         application_id, quote_id = new_id("app"), new_id("quo")
@@ -247,7 +249,7 @@ async def apply(
                 else training.declared_item_count,
                 quoted_at=now,
             ),
-            await uow.tariffs.all(),
+            tariffs,
             book.fx,
         )
         application = Application(
