@@ -144,6 +144,9 @@ class ServiceRuntime:
             await asyncio.wait(self._tasks, timeout=self.settings.shutdown_grace_ms / 1000)
         for task in self._tasks:
             task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for consumer in self._consumers:
+            await consumer.close_if_never_run()
         await self._flush_outbox()
         await self.producer.stop()
         await self.engine.dispose()

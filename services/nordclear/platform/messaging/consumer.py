@@ -91,6 +91,7 @@ class InboxConsumer(Generic[UowT]):
         self._processed: dict[TopicPartition, int] = {}
         self._positions: dict[TopicPartition, int] = {}
         self._stopping = asyncio.Event()
+        self._running = False
         self._last_commit_s = time.monotonic()
 
     async def start(self) -> None:
@@ -100,6 +101,7 @@ class InboxConsumer(Generic[UowT]):
 
     async def run(self) -> None:
         """Consume until ``stop``; commits the offsets of handled messages before returning."""
+        self._running = True
         try:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=500, max_records=500)
@@ -118,6 +120,14 @@ class InboxConsumer(Generic[UowT]):
     async def stop(self) -> None:
         """Ask ``run`` to return after the message it is handling."""
         self._stopping.set()
+
+    async def close_if_never_run(self) -> None:
+        """Close the Kafka client of a consumer stopped before ``run`` began (e.g. while joining).
+
+        ``run`` closes it otherwise; a service stopped during its first seconds would leak connections.
+        """
+        if not self._running:
+            await self._consumer.stop()
 
     async def commit_offsets(self) -> None:
         """Commit the next offset of every partition handled since the last commit."""
