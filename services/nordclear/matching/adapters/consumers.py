@@ -1,4 +1,4 @@
-"""Kafka event handlers of the matching service: repertoire events → the local read model.
+"""Kafka event handlers of the matching service: repertoire and licensing events → the read models.
 
 Handlers only translate the event into domain values and call the service layer; the platform's inbox
 consumer provides the transaction, the deduplication and the dead-lettering.
@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from nordclear.gen.events.v1 import envelope_pb2
+from nordclear.gen.events.v1 import envelope_pb2, licensing_events_pb2
+from nordclear.matching.adapters import report_proto
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
+from nordclear.matching.domain.licence import Licence, LicenceStatus
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
+from nordclear.matching.service_layer import licences
 from nordclear.matching.service_layer.read_model import index_recording, index_work, remove_work
+from nordclear.platform.errors import InvalidArgument
+from nordclear.platform.protoconv import territory_from_proto
 
 HANDLED_REPERTOIRE_EVENTS = frozenset(
     {
@@ -39,6 +44,7 @@ async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: Mat
                 title=recording.title,
                 main_artist=recording.main_artist,
                 duration_ms=recording.duration_ms,
+                recording_id=recording.recording_id,
             )
             await index_recording(uow, indexed, list(recording.work_ids), envelope.event_id, changed_at)
         return
@@ -58,10 +64,71 @@ async def handle_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: Mat
                     title=recording.title,
                     main_artist=recording.main_artist,
                     duration_ms=recording.duration_ms,
+                    recording_id=recording.recording_id,
                 )
                 for recording in event.recordings
                 if recording.isrc
             ),
             revision=event.revision,
+            alternate_titles=tuple(title for title in event.alternate_titles if title),
+            society_work_ids=tuple(
+                (society.society_code, society.work_code)
+                for society in event.society_work_ids
+                if society.society_code and society.work_code
+            ),
+            duration_ms=event.duration_ms,
         )
         await index_work(uow, work, envelope.event_id, changed_at)
+
+
+HANDLED_LICENSING_EVENTS = frozenset(
+    {
+        "nordclear.events.v1.LicenceIssued",
+        "nordclear.events.v1.LicenceSuspended",
+        "nordclear.events.v1.LicenceReactivated",
+        "nordclear.events.v1.LicenceRevoked",
+        "nordclear.events.v1.LicenceExpired",
+    }
+)
+
+
+async def handle_licensing_event(envelope: envelope_pb2.EventEnvelope, uow: MatchingUnitOfWork) -> None:
+    """Apply one licence lifecycle event to the licence read model (inside the consumer's transaction)."""
+    kind = envelope.WhichOneof("payload")
+    if kind == "licence_issued":
+        await licences.licence_issued(uow, _licence(envelope.licence_issued))
+        return
+    transitions = {
+        "licence_suspended": (LicenceStatus.SUSPENDED, "effective_from"),
+        "licence_reactivated": (LicenceStatus.ACTIVE, "effective_from"),
+        "licence_revoked": (LicenceStatus.REVOKED, "effective_from"),
+        "licence_expired": (LicenceStatus.EXPIRED, "term_end"),
+    }
+    if kind in transitions:
+        status, date_field = transitions[kind]
+        event = getattr(envelope, kind)
+        since = (
+            report_proto.date_from_proto(getattr(event, date_field), date_field)
+            if event.HasField(date_field)
+            else None
+        )
+        await licences.licence_changed(uow, event.licence_id, status, since)
+
+
+def _licence(event: licensing_events_pb2.LicenceIssued) -> Licence:
+    """The licence an issue event describes; InvalidArgument (dead-lettered) when it is malformed."""
+    if not event.HasField("term"):
+        raise InvalidArgument("term", "", "a licence has a term")
+    return Licence(
+        licence_id=event.licence_id,
+        licensee_id=event.licensee_id,
+        stages=frozenset(
+            report_proto.STAGE_FROM_PROTO[stage]
+            for stage in event.stages
+            if stage in report_proto.STAGE_FROM_PROTO
+        ),
+        territories=frozenset(territory_from_proto(t, "territories") for t in event.territories),
+        term=report_proto.range_from_proto(event.term, "term"),
+        status=LicenceStatus.ACTIVE,
+        output_label=event.output_label_iptc_digital_source_type,
+    )

@@ -27,6 +27,7 @@ class IndexedRecording:
     title: str
     main_artist: str
     duration_ms: int
+    recording_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,10 @@ class IndexedWork:
     recordings: tuple[IndexedRecording, ...]
     revision: int
     """The repertoire revision this copy reflects; an older event never overwrites a newer copy."""
+    alternate_titles: tuple[str, ...] = ()
+    society_work_ids: tuple[tuple[str, str], ...] = ()
+    """(CISAC society code, the society's work code) pairs."""
+    duration_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
