@@ -273,9 +273,10 @@ class Matcher:
         normalised = normalise_title(title)
         if not normalised.loose:
             return UnitMatch(MatchStatus.UNMATCHED)
-        names = [
-            name for name in (*reference.writers, reference.main_artist, *normalised.featured) if name.strip()
-        ]
+        # Featured artists perform; they name the work only when nothing else does.
+        names = [name for name in (*reference.writers, reference.main_artist) if name.strip()]
+        if not names:
+            names = [name for name in normalised.featured if name.strip()]
         scored: list[tuple[int, str, int]] = []  # (score, work id, names matched)
         for work_id, score_bp, matched in self.index.search(title, names, MAX_CANDIDATES):
             score = score_bp + self._duration_adjustment(reference.duration_ms, work_id)
