@@ -209,9 +209,13 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
         sort = Sort.parse(
             _q(request, "sort"), ["licence_id", "licensee", "status", "hub_society", "issued_at"]
         )
+        scrape = dashboard.sampler.latest("licensing")
+        transitions = scrape.select("nordclear_licensing_transitions_total") if scrape else []
         return dashboard.render(
             request,
             "licences.html",
+            transitions_by_status=_summed(transitions, "status"),
+            transitions_by_hub=_summed(transitions, "hub_society"),
             page=page,
             rows=sort_rows(page.rows, sort),
             by_status=by_status,
@@ -461,6 +465,15 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
         lifespan=dashboard.lifespan,
     )
     return app
+
+
+def _summed(samples: list[Any], label: str) -> list[tuple[str, int]]:
+    """Counter values summed per value of ``label``, largest first."""
+    sums: dict[str, float] = {}
+    for sample in samples:
+        key = sample.labels.get(label, "") or "none"
+        sums[key] = sums.get(key, 0.0) + sample.value
+    return sorted(((key, int(value)) for key, value in sums.items()), key=lambda item: -item[1])
 
 
 def _method_outcomes(samples: list[Any]) -> dict[str, dict[str, float]]:
