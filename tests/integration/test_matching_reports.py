@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ import grpc
 import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select
+from typer.testing import CliRunner, Result
 
+from nordclear.cli.main import app as cli_app
 from nordclear.gen.common.v1 import codes_pb2, dates_pb2, identifiers_pb2, money_pb2, usage_pb2
 from nordclear.gen.events.v1 import envelope_pb2, licensing_events_pb2, repertoire_events_pb2
 from nordclear.gen.events.v1 import matching_events_pb2 as events_pb2
@@ -580,3 +583,47 @@ async def test_licences_and_works_arrive_as_events_through_the_broker(
         )
 
         assert answer.report.units_matched == 1
+
+
+async def test_the_command_line_submits_a_file_and_works_the_review_queue(
+    matching: Matching, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    address = f"127.0.0.1:{matching.runtime.bound_port}"
+    report_file = tmp_path / "march.csv"
+    report_file.write_text(
+        (EXAMPLES / "training_manifest.csv").read_text().splitlines()[0] + "\n"
+        "SEAAA2400001,,,,,,,,,\n"
+        ",,,,,Sommarnatt i Malmö,,,,\n"
+    )
+
+    def run(token: str, *arguments: str) -> Result:
+        return runner.invoke(cli_app, ["matching", *arguments, "--address", address, "--token", token])
+
+    submit = ["submit", str(report_file), "--kind", "training_manifest", "--licence-id", LICENCE]
+    period = ["--period-start", "2026-03-01", "--period-end", "2026-03-31"]
+    submitted = await asyncio.to_thread(run, matching.licensee_token, *submit, *period)
+    shown = await asyncio.to_thread(run, matching.licensee_token, "report", "march")
+    queue = await asyncio.to_thread(run, matching.ops_token, "review", "list", "--report-id", "march")
+
+    assert submitted.exit_code == 0, submitted.output
+    assert '"status": "REPORT_STATUS_MATCHED"' in shown.output
+    assert '"units_in_review": "1"' in shown.output
+    item_ids = re.findall(r'"review_item_id": "(rvw_[0-9a-f]+)"', queue.output)
+    assert len(set(item_ids)) == 1
+    accepted = await asyncio.to_thread(
+        run,
+        matching.ops_token,
+        "review",
+        "accept",
+        item_ids[0],
+        "--work-id",
+        "wrk-sommarnatt",
+        "--note",
+        "checked",
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert '"status": "REVIEW_ITEM_STATUS_ACCEPTED"' in accepted.output
+    refused = await asyncio.to_thread(run, matching.licensee_token, "review", "list")
+    assert refused.exit_code == 1
+    assert "PERMISSION_DENIED" in refused.output
