@@ -26,7 +26,7 @@ from nordclear.licensing.domain.coverage import CoverageIssue
 from nordclear.licensing.domain.document import verify
 from nordclear.licensing.domain.licence import LicenceStatus
 from nordclear.licensing.domain.model import Contact, Licensee, Scope, TrainingDeclaration, TrainingDisclosure
-from nordclear.licensing.domain.rights import RepertoireFigures, RightsView
+from nordclear.licensing.domain.rights import RepertoireFigures, RightsView, WorkRights
 from nordclear.licensing.domain.tariffs import TariffGap
 from nordclear.licensing.service_layer import services
 from nordclear.licensing.service_layer.services import ApplicationDraft, Caller
@@ -114,6 +114,10 @@ class MemoryRights:
         work = self.works.get(work_id)
         return licensable_shares(work, self.consents, stage, territory, on) if work else None
 
+    async def work_rights(self, work_id: str) -> WorkRights | None:
+        work = self.works.get(work_id)
+        return WorkRights(work, tuple(self.consents)) if work else None
+
     async def recording_work_ids(self, recording_id_or_isrc: str) -> tuple[str, ...]:
         return ()
 
@@ -122,6 +126,16 @@ class MemoryRights:
             coverage = licensable_shares(self.works[work_id], self.consents, stage, territory, on)
             if coverage.licensable:
                 yield coverage
+
+    async def licensable_in(
+        self, stages: Sequence[AiStage], territories: Sequence[Territory], on: date
+    ) -> AsyncIterator[Coverage]:
+        for work_id in sorted(self.works):
+            for stage in stages:
+                for territory in territories:
+                    coverage = licensable_shares(self.works[work_id], self.consents, stage, territory, on)
+                    if coverage.licensable:
+                        yield coverage
 
     async def summary(self, stage: AiStage, territory: Territory, on: date) -> RepertoireFigures:
         count, bp = 0, dict[str, int]()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from nordclear.gen.events.v1 import envelope_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from nordclear.licensing.adapters import orm
+from nordclear.licensing.adapters.coverage_cache import CoverageCache, touched_works
 from nordclear.licensing.adapters.events import LicensingEventTranslator
+from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.seed import demo_book, load_book
 from nordclear.licensing.adapters.signing import load_or_create_signer
 from nordclear.licensing.adapters.unit_of_work import LicensingUnitOfWork
@@ -15,6 +18,7 @@ from nordclear.licensing.entrypoints.access import ACCESS_POLICY
 from nordclear.licensing.entrypoints.grpc_servicer import LicensingServicer
 from nordclear.licensing.service_layer import services
 from nordclear.licensing.settings import LicensingSettings, licensing_settings
+from nordclear.platform.db.engine import is_sqlite
 from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.consumer import InboxConsumer
 from nordclear.platform.rights import RIGHTS_EVENT_TYPES, RightsStore
@@ -28,6 +32,8 @@ log = get_logger(__name__)
 async def apply_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: LicensingUnitOfWork) -> None:
     """Apply one repertoire event to the rights read model (inside the consumer's transaction)."""
     await RightsStore(uow.session, orm.rights).apply(envelope)
+    # Published nowhere; once the transaction commits, the in-process coverage cache drops these works.
+    uow.record(touched_works(envelope))
 
 
 def build(settings: ServiceSettings) -> ServiceRuntime:
@@ -48,8 +54,19 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
     )
     translate = LicensingEventTranslator(runtime.kafka_names.events_topic(LICENSING))
 
+    # A process-local cache is coherent only where this process is the database's only writer (SQLite).
+    single_writer = is_sqlite(config.database_url)
+    licences = LicenceCache(enabled=single_writer)
+    works = CoverageCache(enabled=single_writer)
+
+    def committed(events: Sequence[object]) -> None:
+        licences.apply(events)
+        works.apply(events)
+
     def unit_of_work() -> LicensingUnitOfWork:
-        return LicensingUnitOfWork(runtime.session_factory, runtime.relay.wake, translate)
+        return LicensingUnitOfWork(
+            runtime.session_factory, runtime.relay.wake, translate, on_committed=committed
+        )
 
     def read_unit_of_work() -> LicensingUnitOfWork:
         # Reads only: it has no event translator, so a write through it would fail loudly.
@@ -80,7 +97,7 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
             dead_letter_topic=names.dead_letter_topic(group),
         )
     )
-    servicer = LicensingServicer(unit_of_work, read_unit_of_work, book, signer)
+    servicer = LicensingServicer(unit_of_work, read_unit_of_work, book, signer, licences, works)
     runtime.add_servicer(lambda server: pb_grpc.add_LicensingServiceServicer_to_server(servicer, server))
     return runtime
 

@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from nordclear.gen.common.v1 import dates_pb2
 from nordclear.gen.events.v1 import licensing_events_pb2 as events
 from nordclear.licensing.adapters import proto
+from nordclear.licensing.adapters.coverage_cache import RightsChanged
 from nordclear.licensing.domain import events as domain
 from nordclear.licensing.domain.licence import LicenceStatus
 from nordclear.platform.db.unit_of_work import Published
@@ -31,6 +32,8 @@ class LicensingEventTranslator:
 
     def __call__(self, event: object) -> Sequence[Published]:
         """What to publish for ``event``."""
+        if isinstance(event, RightsChanged):
+            return []  # a note for in-process caches, not a fact anyone else needs
         payload, aggregate_id, event_id, request_id = _translate(event)
         envelope = new_envelope(
             payload,

@@ -16,9 +16,9 @@ from nordclear.licensing.adapters.repository import (
     SigningKeyRepository,
     TariffRepository,
 )
+from nordclear.licensing.adapters.rights_view import LicensingRights
 from nordclear.licensing.domain.rights import RightsView
 from nordclear.platform.db.unit_of_work import EventTranslator, Published, UnitOfWork
-from nordclear.platform.rights import RightsStore
 
 RightsFactory = Callable[[AsyncSession], RightsView]
 """Builds the rights view on a unit of work's session (tests may substitute an in-memory one)."""
@@ -30,7 +30,7 @@ def _reads_only(event: object) -> Sequence[Published]:
 
 def stored_rights(session: AsyncSession) -> RightsView:
     """The rights read model in this service's own database."""
-    return RightsStore(session, orm.rights)
+    return LicensingRights(session, orm.rights)
 
 
 class LicensingUnitOfWork(UnitOfWork):

@@ -7,13 +7,23 @@ tested with an in-memory stand-in and the adapter that implements it can change 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from nordclear.platform.domain.territories import Territory
-from nordclear.repertoire.domain.consent import AiStage
+from nordclear.repertoire.domain.consent import AiStage, ConsentEntry
 from nordclear.repertoire.domain.coverage import Coverage
+from nordclear.repertoire.domain.work import Work
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRights:
+    """A work as the read model holds it, with its consent entries in recorded order."""
+
+    work: Work
+    consents: tuple[ConsentEntry, ...]
 
 
 class RepertoireFigures(Protocol):
@@ -37,6 +47,10 @@ class RightsView(Protocol):
         """Whether one work is licensable, and who administers its shares; None for an unknown work."""
         ...
 
+    async def work_rights(self, work_id: str) -> WorkRights | None:
+        """A work and its consent entries (what ``coverage`` answers from); None for an unknown work."""
+        ...
+
     async def recording_work_ids(self, recording_id_or_isrc: str) -> tuple[str, ...]:
         """The works a recording (by internal id or ISRC) is linked to; empty when unknown."""
         ...
@@ -47,4 +61,10 @@ class RightsView(Protocol):
 
     async def summary(self, stage: AiStage, territory: Territory, on: date) -> RepertoireFigures:
         """Totals over the licensable works."""
+        ...
+
+    def licensable_in(
+        self, stages: Sequence[AiStage], territories: Sequence[Territory], on: date
+    ) -> AsyncIterator[Coverage]:
+        """Every licensable (work, stage, territory) of a licence's scope, in work-id order."""
         ...

@@ -14,6 +14,8 @@ from nordclear.gen.licensing.v1 import licence_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2 as pb
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from nordclear.licensing.adapters import proto
+from nordclear.licensing.adapters.coverage_cache import CoverageCache
+from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.repository import SignedDocument
 from nordclear.licensing.adapters.seed import TariffBook
 from nordclear.licensing.adapters.signing import LicenceSigner
@@ -45,7 +47,11 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
         read_uow_factory: Callable[[], LicensingUnitOfWork],
         book: TariffBook,
         signer: LicenceSigner,
+        licences: LicenceCache | None = None,
+        works: CoverageCache | None = None,
     ) -> None:
+        self._licences = licences
+        self._works = works
         self._uow = uow_factory
         self._read = read_uow_factory
         self._book = book
@@ -299,6 +305,8 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
             territory=territory_from_proto(request.territory, "territory"),
             day=proto.date_from_proto(request.date, "date") or datetime.now(UTC).date(),
             caller=_caller(current_principal()),
+            cache=self._licences,
+            rights_cache=self._works,
         )
         return pb.CheckCoverageResponse(
             covered=answer.covered,

@@ -48,24 +48,21 @@ class RepertoireFigures:
 async def repertoire_figures(
     rights: RightsView, stages: Sequence[AiStage], territories: Sequence[Territory], day: date
 ) -> RepertoireFigures:
-    """One pass over the licensable works of every stage and territory."""
+    """One pass over the licensable works of every stage and territory of a scope."""
     figures = RepertoireFigures()
-    for stage in stages:
-        for territory in territories:
-            count = 0
-            async for coverage in rights.licensable(stage, territory, day):
-                count += 1
-                figures.works.add(coverage.work_id)
-                if stage is AiStage.TRAINING:
-                    figures.training_works.add(coverage.work_id)
-                for right in coverage.rights:
-                    for code, share_bp in right.bp_by_society().items():
-                        if not is_member_society_code(code):
-                            continue
-                        figures.bp_by_society[code] = figures.bp_by_society.get(code, 0) + share_bp
-                        figures.works_by_society.setdefault(code, set()).add(coverage.work_id)
-            if stage is AiStage.TRAINING:
-                figures.training_by_territory[territory] = count
+    if AiStage.TRAINING in stages:
+        figures.training_by_territory.update(dict.fromkeys(territories, 0))
+    async for coverage in rights.licensable_in(stages, territories, day):
+        figures.works.add(coverage.work_id)
+        if coverage.stage is AiStage.TRAINING:
+            figures.training_works.add(coverage.work_id)
+            figures.training_by_territory[coverage.territory] += 1
+        for right in coverage.rights:
+            for code, share_bp in right.bp_by_society().items():
+                if not is_member_society_code(code):
+                    continue
+                figures.bp_by_society[code] = figures.bp_by_society.get(code, 0) + share_bp
+                figures.works_by_society.setdefault(code, set()).add(coverage.work_id)
     return figures
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from nordclear.licensing.adapters.coverage_cache import CoverageCache
+from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.repository import Page, SignedDocument
 from nordclear.licensing.adapters.seed import TariffBook
 from nordclear.licensing.adapters.signing import LicenceSigner
@@ -58,6 +60,7 @@ from nordclear.platform.errors import (
     PermissionDenied,
 )
 from nordclear.repertoire.domain.consent import AiStage
+from nordclear.repertoire.domain.coverage import Coverage, licensable_shares
 
 T = TypeVar("T")
 SERVICE_ACTOR = Actor(kind="service", principal_id="licensing")
@@ -619,10 +622,19 @@ async def check_coverage(
     territory: Territory,
     day: date,
     caller: Caller,
+    cache: LicenceCache | None = None,
+    rights_cache: CoverageCache | None = None,
 ) -> CoverageAnswer:
     """Whether a licence covers a work (or every work of a recording) for a stage, territory and day."""
     async with uow:
-        licence = await _licence(uow, licence_id, caller)
+        licence = cache.get(licence_id) if cache is not None else None
+        if licence is None:
+            epoch = cache.epoch if cache is not None else 0
+            licence = await uow.licences.get(licence_id)
+            if licence is not None and cache is not None:
+                cache.put(licence, epoch)
+        if licence is None or not caller.may_see_licence(licence):
+            raise NotFound(f"licence_id {licence_id!r}: no such licence")
         if recording is not None:
             work_ids = await uow.rights.recording_work_ids(recording)
             if not work_ids:
@@ -630,7 +642,8 @@ async def check_coverage(
         assert work_ids is not None
         works = []
         for work_id in work_ids:
-            works.append(work_coverage(work_id, await uow.rights.coverage(work_id, stage, territory, day)))
+            coverage = await _work_coverage(uow, work_id, stage, territory, day, rights_cache)
+            works.append(work_coverage(work_id, coverage))
         return CoverageAnswer(licence_issues(licence, stage, territory, day), tuple(works))
 
 
@@ -719,6 +732,26 @@ async def _refuse_duplicate(uow: LicensingUnitOfWork, licensee_id: str, scope: S
                 "model version and "
                 "scope is refused (a new model version needs a new licence); nothing was stored"
             )
+
+
+async def _work_coverage(
+    uow: LicensingUnitOfWork,
+    work_id: str,
+    stage: AiStage,
+    territory: Territory,
+    day: date,
+    cache: CoverageCache | None,
+) -> Coverage | None:
+    if cache is None:
+        return await uow.rights.coverage(work_id, stage, territory, day)
+    rights = cache.get(work_id)
+    if rights is None:
+        epoch = cache.epoch
+        rights = await uow.rights.work_rights(work_id)
+        if rights is None:
+            return None
+        cache.put(work_id, rights, epoch)
+    return licensable_shares(rights.work, rights.consents, stage, territory, day)
 
 
 def _require_hub_ops(caller: Caller, hub: Society, what: str) -> None:
