@@ -27,6 +27,9 @@ from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as lgrpc
 from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as rpb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as rgrpc
+from nordclear.gen.settlement.v1 import settlement_pb2
+from nordclear.gen.settlement.v1 import settlement_service_pb2 as spb
+from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as sgrpc
 from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token, principal_for
 from nordclear.runtime.stack import EmbeddedStack
 from tests.conftest import free_port
@@ -47,6 +50,7 @@ TERRITORIES = [
 ]
 NORDIC_TIS = 2127
 ISWC = "T0700000049"
+KODA_ISWC = "T0000000010"
 
 
 def _require_chromium() -> None:
@@ -146,6 +150,27 @@ async def _seed(stack: EmbeddedStack) -> str:
             ),
             metadata=stim,
         )
+        koda = bearer(_token(stack, PrincipalKind.SOCIETY, society="KODA"))
+        koda_work = await repertoire.RegisterWork(
+            rpb.RegisterWorkRequest(request_id="w-2", work=_work("Kalinka vals", KODA_ISWC, "040")),
+            metadata=koda,
+        )
+        await repertoire.RecordConsent(
+            rpb.RecordConsentRequest(
+                request_id="c-2",
+                subject=consent_pb2.ConsentSubject(
+                    work=identifiers_pb2.WorkRef(work_id=koda_work.work.work_id)
+                ),
+                stages=STAGES,
+                effective_from=_day(start),
+                evidence=audit_pb2.Evidence(
+                    description="opt-in signed by all rightsholders",
+                    document_uri="koda://optin/2026/7",
+                    issued_on=_day(start),
+                ),
+            ),
+            metadata=koda,
+        )
         await licensing.RegisterLicensee(
             lpb.RegisterLicenseeRequest(
                 request_id="reg-1",
@@ -187,7 +212,9 @@ async def _seed(stack: EmbeddedStack) -> str:
             return response
 
         applied = await eventually(
-            apply, lambda r: r is not None, what="a licensable repertoire in licensing"
+            apply,
+            lambda r: r is not None and r.quote.training_work_count == 2,
+            what="both works licensable in licensing",
         )
         assert applied is not None
         await licensing.AcceptQuote(
@@ -287,3 +314,64 @@ async def test_a_societys_ops_see_their_societys_view(stack: EmbeddedStack, brow
     await page.goto(f"{url}/consent?work={ISWC}")
     await expect(page.locator("#consents tbody")).to_contain_text("No consent entry with these filters.")
     await _shot(page, "09-society-ops-consent-audit")
+
+
+async def _run_settlement(stack: EmbeddedStack) -> settlement_pb2.SettlementRun:
+    """Settle the licence's fee at issue: a dry run until settlement has the events, then the run."""
+    today = datetime.now(UTC).date()
+    ops = bearer(_token(stack, PrincipalKind.OPS))
+    async with grpc.aio.insecure_channel(stack.address("settlement")) as channel:
+        settlement = sgrpc.SettlementServiceStub(channel)
+        # The fee at issue falls due after the licence's payment terms, so the period reaches past them.
+        period = dates_pb2.DateRange(
+            start_date=_day(today - timedelta(days=30)), end_date=_day(today + timedelta(days=90))
+        )
+
+        async def dry_run() -> spb.RunPeriodResponse:
+            response: spb.RunPeriodResponse = await settlement.RunPeriod(
+                spb.RunPeriodRequest(
+                    run_id=f"dry-{uuid.uuid4()}", period=period, settlement_currency_code="SEK", dry_run=True
+                ),
+                metadata=ops,
+            )
+            return response
+
+        # Settlement learns of the licence and its fee through the licensing events.
+        await eventually(
+            dry_run,
+            lambda r: any(p.net.amount_minor != 0 for p in r.run.net_positions),
+            what="the licence's fee in settlement",
+        )
+        response = await settlement.RunPeriod(
+            spb.RunPeriodRequest(run_id="2026-run-1", period=period, settlement_currency_code="SEK"),
+            metadata=ops,
+        )
+        return response.run
+
+
+async def test_a_settlement_run_shows_who_owes_whom(stack: EmbeddedStack, browser: Browser) -> None:
+    await _seed(stack)
+    run = await _run_settlement(stack)
+    net = {codes_pb2.Society.Name(p.society): p.net.amount_minor for p in run.net_positions}
+    assert sum(net.values()) == 0
+    assert net["SOCIETY_STIM"] < 0 < net["SOCIETY_KODA"]  # STIM collected the fee and owes KODA its part
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    url = stack.dashboard_url
+    await _sign_in(page, url, _token(stack, PrincipalKind.OPS))
+    await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Settlement").click()
+
+    await expect(page.locator("#runs tbody")).to_contain_text("2026-run-1")
+    chart = page.locator("svg#net-positions-chart")
+    await expect(chart).to_be_visible()
+    await expect(chart.locator("rect.bar")).to_have_count(len(run.net_positions))
+    await expect(chart.locator("rect.bar.warn")).to_have_count(1)  # the one society that pays
+    await expect(chart.locator("line.zero")).to_have_count(1)
+    label = await chart.get_attribute("aria-label")
+    assert label is not None
+    assert "STIM: -" in label
+    stim_row = page.locator("#positions tbody tr", has_text="STIM")
+    await expect(stim_row).to_contain_text("SEK")
+    payments = page.locator("#payments tbody tr")
+    await expect(payments.first).to_contain_text("STIM")
+    await expect(payments.first).to_contain_text("KODA")
+    await _shot(page, "10-settlement-run")
