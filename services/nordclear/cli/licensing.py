@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -76,10 +77,23 @@ def _stub(channel: grpc.aio.Channel) -> pb_grpc.LicensingServiceAsyncStub:
     return pb_grpc.LicensingServiceStub(channel)
 
 
+class _Yaml12Booleans(yaml.SafeLoader):
+    """YAML with only true/false as booleans (as in YAML 1.2), so the territory NO stays "NO"."""
+
+
+_Yaml12Booleans.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Booleans.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def read_document(path: Path) -> Mapping[str, Any]:
     """A YAML or JSON file (JSON is YAML) as a mapping; a clear CLI error otherwise."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Booleans)  # noqa: S506 - a SafeLoader
     except (OSError, yaml.YAMLError) as error:
         raise typer.BadParameter(f"{path}: cannot be read as YAML or JSON ({error})") from None
     if not isinstance(data, Mapping):
