@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from nordclear.platform import errors
 from nordclear.platform.rpc.status import classify, status_for
@@ -92,13 +92,25 @@ def test_a_nordclear_error_classifies_as_itself() -> None:
     assert classify(error) is error
 
 
+class _WithSqlState(Exception):
+    """A driver exception carrying a SQLSTATE, as asyncpg's do."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
 @pytest.mark.parametrize(
     "error",
     [
         OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused")),
         InterfaceError("SELECT 1", {}, Exception("connection is closed")),
+        # Refused while connecting (PostgreSQL: "database is not currently accepting connections").
+        DBAPIError(None, None, _WithSqlState("55000")),
+        DBAPIError("SELECT 1", {}, _WithSqlState("57P01")),
+        DBAPIError("SELECT 1", {}, _WithSqlState("08006")),
     ],
-    ids=["operational", "interface"],
+    ids=["operational", "interface", "refused-at-connect", "admin-shutdown", "connection-failure"],
 )
 def test_a_lost_database_is_unavailable(error: Exception) -> None:
     classified = classify(error)
@@ -110,8 +122,14 @@ def test_a_lost_database_is_unavailable(error: Exception) -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [ValueError("bug"), KeyError("x"), IntegrityError("INSERT", {}, Exception("unique")), RuntimeError()],
-    ids=["value", "key", "integrity", "runtime"],
+    [
+        ValueError("bug"),
+        KeyError("x"),
+        IntegrityError("INSERT", {}, Exception("unique")),
+        RuntimeError(),
+        DBAPIError("SELECT 1", {}, _WithSqlState("22003")),  # A statement's own fault: numeric overflow.
+    ],
+    ids=["value", "key", "integrity", "runtime", "statement-error"],
 )
 def test_anything_else_is_a_bug(error: Exception) -> None:
     assert classify(error) is None

@@ -28,6 +28,8 @@ from nordclear.platform.logging import get_logger
 log = get_logger(__name__)
 
 BATCH_SIZE = 500
+DEPTH_INTERVAL_S = 1.0
+"""How often the outbox depth and age gauges are refreshed (at least; the poll interval if longer)."""
 
 
 class OutboxRelay:
@@ -58,17 +60,23 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until ``stop``; a broker or database outage is logged and retried, never fatal."""
-        while not self._stopping.is_set():
-            try:
-                published = await self.publish_batch()
-            except Exception:  # The relay must outlive outages of either side; it retries the batch.
-                log.exception("outbox publish failed; retrying", service=self._service)
-                published = 0
-                await self._release_lock()
-            await self._record_depth()
-            if published == 0:
-                await self._sleep()
-        await self._release_lock()
+        # Depth is measured on its own clock: a send stuck on a frozen broker must not freeze the gauge
+        # that tells operations the outbox is growing.
+        watcher = asyncio.create_task(self._watch_depth(), name=f"{self._service}-outbox-depth")
+        try:
+            while not self._stopping.is_set():
+                try:
+                    published = await self.publish_batch()
+                except Exception:  # The relay must outlive outages of either side; it retries the batch.
+                    log.exception("outbox publish failed; retrying", service=self._service)
+                    published = 0
+                    await self._release_lock()
+                if published == 0:
+                    await self._sleep()
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+            await self._release_lock()
 
     async def stop(self) -> None:
         """Ask ``run`` to finish after its current batch."""
@@ -124,6 +132,11 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval_s)
         self._wakeup.clear()
+
+    async def _watch_depth(self) -> None:
+        while not self._stopping.is_set():
+            await self._record_depth()
+            await asyncio.sleep(max(self._poll_interval_s, DEPTH_INTERVAL_S))
 
     async def _record_depth(self) -> None:
         outbox = self._outbox

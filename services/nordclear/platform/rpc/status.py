@@ -7,7 +7,7 @@ wins), so adding a service error never needs a new mapping and no servicer picks
 from __future__ import annotations
 
 import grpc
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from nordclear.platform import errors
 
@@ -47,6 +47,27 @@ def classify(error: Exception) -> errors.NordclearError | None:
     if isinstance(error, NotImplementedError):
         # What the generated servicer base classes raise for an RPC nobody implemented yet.
         return errors.Unimplemented("this RPC is in the contract but not implemented in this version yet")
-    if isinstance(error, OperationalError | InterfaceError):
+    if isinstance(error, OperationalError | InterfaceError) or _database_unreachable(error):
         return errors.Unavailable("the service's database is unavailable; retry later")
     return None
+
+
+_UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+"""PostgreSQL: administrator or crash shutdown, cannot connect now, too many connections."""
+
+
+def _database_unreachable(error: Exception) -> bool:
+    """Whether a database error says the server cannot be reached, rather than that a statement failed.
+
+    An error with no statement came from opening a connection (e.g. PostgreSQL refusing connections to
+    a database, SQLSTATE 55000); SQLSTATE class 08 and the codes above are connection failures anywhere.
+    """
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+    return (
+        error.statement is None
+        or error.connection_invalidated
+        or sqlstate.startswith("08")
+        or sqlstate in _UNREACHABLE_SQLSTATES
+    )
