@@ -24,6 +24,7 @@ Chart of accounts (the currency is always the last segment, so an account holds 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,16 @@ class Account:
 
 def parse_account(account_id: str, field: str = "account_id") -> Account:
     """The account ``account_id`` names; InvalidArgument when it fits no kind or currency."""
+    try:
+        return _parse_known_account(account_id)
+    except InvalidArgument as error:
+        raise InvalidArgument(field, account_id, error.rule) from None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parse_known_account(account_id: str) -> Account:
+    # A ledger touches few accounts many times: parsing each once keeps posting off the regex engine.
+    field = "account_id"
     for kind, pattern in _ACCOUNT_PATTERNS.items():
         match = pattern.fullmatch(account_id)
         if match is None:

@@ -1,0 +1,196 @@
+"""Benchmark: ledger transfers per second through the settlement service (BRIEF §7.1: >= 10,000/s).
+
+Starts the settlement service as its own process (SQLite, real socket, interceptor and auth; no broker
+needed) and posts transfers with PostTransfers in batches, each transfer with its own caller-chosen id
+(the idempotency key, checked against the stored ones in every call), from a few concurrent callers for
+a fixed time. Then asks GetLedgerBalances once, which derives every balance from the transfers.
+
+    .venv/bin/python -m benchmarks.bench_settlement_ledger [--seconds 10] [--batch 8190] [--callers 2]
+
+Prints a table and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import grpc
+
+from benchmarks.bench_repertoire_lookup import free_port
+from benchmarks.figures import Figure, summary_line
+from nordclear.gen.common.v1 import money_pb2
+from nordclear.gen.settlement.v1 import settlement_pb2 as pb
+from nordclear.gen.settlement.v1 import settlement_service_pb2 as service_pb
+from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
+from nordclear.platform import auth
+from nordclear.platform.rpc.health import serving_status
+from nordclear.platform.topology import SETTLEMENT
+
+TARGET_TRANSFERS_PER_S = 10_000
+ACCOUNTS = [
+    ("society/079/collected/SEK", "society/079/payable/040/SEK", "SEK"),
+    ("society/040/collected/DKK", "society/040/payable/090/DKK", "DKK"),
+    ("society/077/collected/ISK", "society/077/admin-fee/ISK", "ISK"),
+    ("society/089/suspense/EUR", "society/089/payable/079/EUR", "EUR"),
+]
+
+
+def _start(folder: Path, port: int, public_key_file: Path) -> subprocess.Popen[bytes]:
+    prefix = SETTLEMENT.env_prefix
+    env = {
+        **os.environ,
+        f"{prefix}GRPC_ADDRESS": f"127.0.0.1:{port}",
+        f"{prefix}METRICS_ADDRESS": "127.0.0.1:0",
+        f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'settlement.sqlite3'}",
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",  # No broker: the ledger needs none.
+        f"{prefix}CONSUME_TOPICS_FROM_SERVICES": "false",
+        f"{prefix}TOKEN_PUBLIC_KEY_FILE": str(public_key_file),
+        f"{prefix}LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "nordclear.settlement"], env=env, stderr=subprocess.DEVNULL
+    )
+
+
+async def _wait_serving(address: str) -> None:
+    async with grpc.aio.insecure_channel(address) as channel:
+        for _ in range(300):
+            if await serving_status(channel, SETTLEMENT.grpc_service, timeout_ms=1_000) == "SERVING":
+                return
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"settlement on {address} did not start")
+
+
+def _batch(numbers: itertools.count[int], size: int) -> service_pb.PostTransfersRequest:
+    transfers = []
+    for _ in range(size):
+        number = next(numbers)
+        debit, credit, currency = ACCOUNTS[number % len(ACCOUNTS)]
+        transfers.append(
+            pb.LedgerTransfer(
+                transfer_id=f"bench-{number:012d}",
+                debit_account_id=debit,
+                credit_account_id=credit,
+                amount=money_pb2.Money(currency_code=currency, amount_minor=1 + number % 100_000),
+                code="BENCHMARK",
+            )
+        )
+    return service_pb.PostTransfersRequest(transfers=transfers)
+
+
+async def _post(
+    address: str, metadata: tuple[tuple[str, str], ...], seconds: float, batch: int, callers: int
+) -> dict[str, float]:
+    numbers = itertools.count()
+    posted = 0
+    latencies: list[float] = []
+    async with grpc.aio.insecure_channel(
+        address, options=[("grpc.max_send_message_length", 16 * 1024 * 1024)]
+    ) as channel:
+        stub = pb_grpc.SettlementServiceStub(channel)
+        await stub.PostTransfers(_batch(numbers, 10), metadata=metadata)  # warm-up
+        # Requests are built before the clock starts: on two cores, building them would compete with the
+        # service for the CPU and the figure would measure the client.
+        prepared = [
+            _batch(numbers, batch) for _ in range(int(seconds * 6 * TARGET_TRANSFERS_PER_S / batch) + callers)
+        ]
+        deadline = time.perf_counter() + seconds
+        started = time.perf_counter()
+
+        async def caller() -> None:
+            nonlocal posted
+            while time.perf_counter() < deadline and prepared:
+                request = prepared.pop()
+                sent = time.perf_counter()
+                response = await stub.PostTransfers(request, metadata=metadata)
+                latencies.append(time.perf_counter() - sent)
+                assert all(r.code == service_pb.TRANSFER_RESULT_CODE_CREATED for r in response.results)
+                posted += len(response.results)
+
+        await asyncio.gather(*(caller() for _ in range(callers)))
+        elapsed = time.perf_counter() - started
+        balance_started = time.perf_counter()
+        balances = await stub.GetLedgerBalances(service_pb.GetLedgerBalancesRequest(), metadata=metadata)
+        balances_s = time.perf_counter() - balance_started
+    assert sum(b.balance.amount_minor for b in balances.balances if b.balance.currency_code == "SEK") == 0
+    return {
+        "posted": posted,
+        "elapsed_s": elapsed,
+        "per_s": posted / elapsed,
+        "batch_p50_s": sorted(latencies)[len(latencies) // 2],
+        "balances_s": balances_s,
+        "accounts": len(balances.balances),
+    }
+
+
+async def _main(seconds: float, batch: int, callers: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        private_key_file, public_key_file = folder / "key.pem", folder / "key.pub.pem"
+        auth.generate_signing_key(private_key_file, public_key_file)
+        ops = auth.principal_for(auth.PrincipalKind.OPS)
+        metadata = (
+            (
+                "authorization",
+                f"Bearer {auth.mint_token(auth.load_private_key(private_key_file), ops, timedelta(hours=1))}",
+            ),
+        )
+        port = free_port()
+        process = _start(folder, port, public_key_file)
+        try:
+            await _wait_serving(f"127.0.0.1:{port}")
+            result = await _post(f"127.0.0.1:{port}", metadata, seconds, batch, callers)
+        finally:
+            process.terminate()
+            process.wait()
+    print(f"ledger PostTransfers, batches of {batch}, {callers} callers, {seconds:.0f} s, SQLite")
+    print(f"  transfers posted   {result['posted']:,.0f} in {result['elapsed_s']:.1f} s")
+    print(f"  throughput         {result['per_s']:,.0f} transfers/s   target >= {TARGET_TRANSFERS_PER_S:,}/s")
+    print(f"  batch latency p50  {result['batch_p50_s'] * 1000:.0f} ms")
+    print(f"  GetLedgerBalances  {result['balances_s'] * 1000:.0f} ms over {result['posted']:,.0f} transfers")
+    print(
+        summary_line(
+            "settlement_ledger",
+            [
+                Figure(
+                    "settlement ledger transfers through the service",
+                    round(result["per_s"]),
+                    "transfers/s",
+                    TARGET_TRANSFERS_PER_S,
+                ),
+                Figure(
+                    "settlement GetLedgerBalances over all transfers",
+                    round(result["balances_s"] * 1000, 1),
+                    "ms",
+                    better="lower",
+                ),
+            ],
+            transfers=int(result["posted"]),
+            batch=batch,
+            callers=callers,
+            seconds=seconds,
+            database="sqlite",
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--batch", type=int, default=8190)
+    parser.add_argument("--callers", type=int, default=2)
+    arguments = parser.parse_args()
+    asyncio.run(_main(arguments.seconds, arguments.batch, arguments.callers))
+
+
+if __name__ == "__main__":
+    main()
