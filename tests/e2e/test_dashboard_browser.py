@@ -374,4 +374,7 @@ async def test_a_settlement_run_shows_who_owes_whom(stack: EmbeddedStack, browse
     payments = page.locator("#payments tbody tr")
     await expect(payments.first).to_contain_text("STIM")
     await expect(payments.first).to_contain_text("KODA")
+    obligation = page.locator("#open-obligations tbody tr", has_text="KODA")
+    await expect(obligation.first).to_contain_text("STIM")
+    await expect(obligation.first).to_contain_text("2026-run-1")
     await _shot(page, "10-settlement-run")

@@ -200,10 +200,11 @@ async def obligations(
     today: date,
     late: bool,
     society: str,
+    due_soon_only: bool = True,
     page_token: str,
     page_size: int,
 ) -> Paged[ObligationRow]:
-    """Late obligations, or open ones due within ``DUE_SOON_DAYS``; earliest deadline first."""
+    """Late obligations, or open ones (due within ``DUE_SOON_DAYS``, or all); earliest deadline first."""
     chosen_society = enum_value(codes_pb2.Society, society, "society") or viewer.society
     request = pb.ListObligationsRequest(
         society=chosen_society,
@@ -211,7 +212,7 @@ async def obligations(
         as_of=to_proto_date(today),
         page=page_request(page_token, page_size),
     )
-    if not late:
+    if not late and due_soon_only:
         request.deadline_on_or_before.CopyFrom(to_proto_date(today + timedelta(days=DUE_SOON_DAYS)))
     stub = _stub(clients)
     try:

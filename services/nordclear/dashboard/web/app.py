@@ -363,7 +363,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
                 ),
             )
         society = _q(request, "society")
-        due_soon, late, held = await asyncio.gather(
+        due_soon, late, held, open_obligations = await asyncio.gather(
             settlement_views.obligations(
                 dashboard.clients,
                 viewer,
@@ -390,6 +390,16 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
                 page_token=_q(request, "suspense_page"),
                 page_size=PAGE_SIZE,
             ),
+            settlement_views.obligations(
+                dashboard.clients,
+                viewer,
+                today=today,
+                late=False,
+                society=society,
+                due_soon_only=False,
+                page_token=_q(request, "open_page"),
+                page_size=PAGE_SIZE,
+            ),
         )
         return dashboard.render(
             request,
@@ -403,6 +413,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             due_soon=due_soon,
             late=late,
             held=held,
+            open_obligations=open_obligations,
             reasons=enum_choices(settlement_pb2.SuspenseReason),
             societies=enum_choices(codes_pb2.Society, upper=True),
             society=society,
