@@ -40,7 +40,7 @@ from nordclear.matching.domain.model import (
 )
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
 from nordclear.repertoire.search.index import WorkIndex
-from nordclear.repertoire.search.normalise import loose_key, normalise_title
+from nordclear.repertoire.search.normalise import NormalisedTitle, loose_key, normalise_name, normalise_title
 
 DEFAULT_AUTO_ACCEPT_BP: Final = 9_300
 DEFAULT_REVIEW_FLOOR_BP: Final = 6_000
@@ -54,6 +54,8 @@ TITLE_ONLY_CAP_BP: Final = 9_000
 """A title without any name never reaches the auto-accept threshold: many works share a title."""
 IDENTIFIER_TITLE_AGREEMENT_PERCENT: Final = 55.0
 """Below this similarity an identifier's work is not the work the line's title names."""
+IDENTIFIER_TITLE_CONFIRMS_PERCENT: Final = 80.0
+"""From this similarity the title confirms the identifier; between the two, the names must as well."""
 _CREATORS_MATCHED: Final = re.compile(r"^creators (\d+)/(\d+)$")
 
 
@@ -64,11 +66,13 @@ class _Entry:
     title: str
     alternate_titles: tuple[str, ...]
     title_keys: tuple[str, ...]
+    strict_keys: tuple[str, ...]
     iswc: str | None
     creator_names: tuple[str, ...]
     society_ids: tuple[tuple[str, str], ...]
     recordings: dict[str, IndexedRecording] = field(default_factory=dict)
     duration_ms: int = 0
+    name_keys: frozenset[str] = frozenset()
 
 
 class MatchIndex:
@@ -80,6 +84,8 @@ class MatchIndex:
         self._by_iswc: dict[str, str] = {}
         self._by_society_id: dict[tuple[str, str], str] = {}
         self._fuzzy = WorkIndex()
+        # Loose title key → works with that (main or alternate) title: the exact fast path.
+        self._by_title_key: dict[str, list[str]] = {}
         self.revision = 0
         """Incremented at every change, so callers can tell whether a re-try could find anything new."""
 
@@ -94,10 +100,12 @@ class MatchIndex:
         if work.work_id in self._works:
             self.remove(work.work_id)
         titles = (work.title, *work.alternate_titles)
+        strict_keys = tuple(normalise_title(t).strict for t in titles)
         entry = _Entry(
             title=work.title,
             alternate_titles=work.alternate_titles,
-            title_keys=tuple(loose_key(normalise_title(t).strict) for t in titles),
+            title_keys=tuple(loose_key(key) for key in strict_keys),
+            strict_keys=strict_keys,
             iswc=work.iswc,
             creator_names=work.creator_names,
             society_ids=work.society_work_ids,
@@ -110,6 +118,8 @@ class MatchIndex:
             self._by_society_id[key] = work.work_id
         for recording in work.recordings:
             self._link(recording, work.work_id)
+        for title_key in set(entry.title_keys):
+            self._by_title_key.setdefault(title_key, []).append(work.work_id)
         self._index_fuzzy(work.work_id)
         self.revision += 1
 
@@ -138,6 +148,12 @@ class MatchIndex:
         for isrc in entry.recordings:
             if self._by_isrc.get(isrc, ("",))[0] == work_id:
                 del self._by_isrc[isrc]
+        for title_key in set(entry.title_keys):
+            holders = self._by_title_key.get(title_key)
+            if holders is not None and work_id in holders:
+                holders.remove(work_id)
+            if not holders:
+                self._by_title_key.pop(title_key, None)
         if work_id in self._fuzzy:
             self._fuzzy.remove(work_id)
         self.revision += 1
@@ -150,6 +166,7 @@ class MatchIndex:
         entry = self._works[work_id]
         artists = {recording.main_artist for recording in entry.recordings.values() if recording.main_artist}
         names = (*entry.creator_names, *sorted(artists - set(entry.creator_names)))
+        entry.name_keys = frozenset(normalise_name(name).key for name in names)
         self._fuzzy.upsert(work_id, entry.title, entry.alternate_titles, names)
 
     # Lookups used by the matcher -----------------------------------------------------------------
@@ -174,6 +191,10 @@ class MatchIndex:
     def entry(self, work_id: str) -> _Entry | None:
         """What the matcher keeps about a work, or None."""
         return self._works.get(work_id)
+
+    def works_titled(self, loose_title_key: str) -> list[str]:
+        """Works whose main or alternate title has exactly this loose key."""
+        return self._by_title_key.get(loose_title_key, [])
 
     def search(self, title: str, names: list[str], top_k: int) -> list[tuple[str, int, int]]:
         """Fuzzy candidates as (work id, score bp, names matched), best first."""
@@ -264,7 +285,14 @@ class Matcher:
             *entry.title_keys,
             *(loose_key(normalise_title(r.title).strict) for r in entry.recordings.values()),
         ]
-        return any(fuzz.ratio(query, key) >= IDENTIFIER_TITLE_AGREEMENT_PERCENT for key in keys if key)
+        similarity = max((fuzz.ratio(query, key) for key in keys if key), default=0.0)
+        if similarity >= IDENTIFIER_TITLE_CONFIRMS_PERCENT:
+            return True
+        if similarity < IDENTIFIER_TITLE_AGREEMENT_PERCENT:
+            return False
+        # A title only half like the work's: the names must agree too, if the line gives any.
+        names = [name for name in (*reference.writers, reference.main_artist) if name.strip()]
+        return not names or not entry.name_keys.isdisjoint(normalise_name(name).key for name in names)
 
     def _fuzzy(self, reference: UsageReference, exclude: tuple[str, ...]) -> UnitMatch:
         title = reference.title.strip()
@@ -277,6 +305,10 @@ class Matcher:
         names = [name for name in (*reference.writers, reference.main_artist) if name.strip()]
         if not names:
             names = [name for name in normalised.featured if name.strip()]
+        elif not exclude:
+            exact = self._exact(reference, normalised, names)
+            if exact is not None:
+                return exact
         scored: list[tuple[int, str, int]] = []  # (score, work id, names matched)
         for work_id, score_bp, matched in self.index.search(title, names, MAX_CANDIDATES):
             score = score_bp + self._duration_adjustment(reference.duration_ms, work_id)
@@ -311,6 +343,46 @@ class Matcher:
         if not kept:
             return UnitMatch(MatchStatus.UNMATCHED)
         return UnitMatch(MatchStatus.IN_REVIEW, candidates=kept[:MAX_CANDIDATES])
+
+    def _exact(self, reference: UsageReference, title: NormalisedTitle, names: list[str]) -> UnitMatch | None:
+        """The one work with this title (up to case, accents, suffixes) and one of these names, if so.
+
+        Most text lines name their work this plainly; finding it by key costs microseconds where the
+        fuzzy search costs milliseconds. Anything less clear-cut — no such work, several, a name that
+        does not agree, a duration far off — goes the fuzzy way, which scores it the same or lower.
+        """
+        holders = self.index.works_titled(title.loose)
+        if not holders:
+            return None
+        query_keys = {normalise_name(name).key for name in names}
+        named = []
+        for work_id in holders:
+            entry = self.index.entry(work_id)
+            if entry is not None and not entry.name_keys.isdisjoint(query_keys):
+                named.append((work_id, entry))
+        if len(named) != 1:
+            return None
+        work_id, entry = named[0]
+        adjustment = self._duration_adjustment(reference.duration_ms, work_id)
+        if adjustment < 0:
+            return None
+        # The same scores the fuzzy index gives an exact (10000) or loosely equal (9800) title.
+        if title.strict == entry.strict_keys[0]:
+            confidence = FULL_BP
+        elif title.strict in entry.strict_keys[1:]:
+            confidence = FULL_BP * 99 // 100
+        else:
+            confidence = 9_800 if title.loose == entry.title_keys[0] else 9_700
+        if confidence < self.auto_accept_bp:
+            return None
+        return UnitMatch(
+            MatchStatus.MATCHED,
+            work_id=work_id,
+            recording_id=self._recording_of(work_id, reference),
+            method=MatchMethod.FUZZY,
+            confidence_bp=confidence,
+            candidates=(Candidate(work_id, MatchMethod.FUZZY, confidence),),
+        )
 
     def _duration_adjustment(self, duration_ms: int, work_id: str) -> int:
         if duration_ms <= 0:
