@@ -9,6 +9,7 @@ missing browser fails the run. A screenshot of every page is saved to ``test-art
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator
@@ -20,10 +21,13 @@ import grpc
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2, money_pb2
+from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2, money_pb2, usage_pb2
 from nordclear.gen.licensing.v1 import licence_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2 as lpb
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as lgrpc
+from nordclear.gen.matching.v1 import matching_service_pb2 as mpb
+from nordclear.gen.matching.v1 import matching_service_pb2_grpc as mgrpc
+from nordclear.gen.matching.v1 import report_pb2 as mrpb
 from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as rpb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as rgrpc
@@ -268,11 +272,13 @@ async def test_ops_sign_in_and_read_every_page(stack: EmbeddedStack, browser: Br
     await expect(licence_row).to_contain_text("Skald AI AB")
     await expect(licence_row).to_contain_text("active")
     await expect(licence_row).to_contain_text("STIM")
+    transitions = page.get_by_role("img", name="Licence and application transitions by status entered")
+    await expect(transitions).to_have_attribute("aria-label", re.compile(r"issued: 1"))
     await _shot(page, "03-licences")
-    await page.get_by_label("Status").select_option("LICENCE_STATUS_REVOKED")
+    await page.locator("select[name=status]").select_option("LICENCE_STATUS_REVOKED")
     await page.get_by_role("button", name="Filter").click()
     await expect(page.locator("#licences tbody")).to_contain_text("No licence matches these filters.")
-    await page.get_by_label("Status").select_option("LICENCE_STATUS_ACTIVE")
+    await page.locator("select[name=status]").select_option("LICENCE_STATUS_ACTIVE")
     await page.get_by_role("button", name="Filter").click()
     await page.get_by_role("link", name=licence_id).click()
     await expect(page.get_by_role("heading", name=f"Licence {licence_id}")).to_be_visible()
@@ -378,3 +384,95 @@ async def test_a_settlement_run_shows_who_owes_whom(stack: EmbeddedStack, browse
     await expect(obligation.first).to_contain_text("STIM")
     await expect(obligation.first).to_contain_text("2026-run-1")
     await _shot(page, "10-settlement-run")
+
+
+async def _report_with_a_line_to_review(stack: EmbeddedStack, licence_id: str) -> None:
+    """A training manifest: one line by ISWC (matched), one by title alone (a title alone goes to review)."""
+    today = datetime.now(UTC).date()
+    licensee = bearer(_token(stack, PrincipalKind.LICENSEE, licensee_id="skald-ai"))
+    ops = bearer(_token(stack, PrincipalKind.OPS))
+    lines = [
+        mrpb.ReportLine(
+            line_number=1,
+            training_manifest=mrpb.TrainingManifestLine(reference=mrpb.UsageReference(iswc=KODA_ISWC)),
+        ),
+        mrpb.ReportLine(
+            line_number=2,
+            training_manifest=mrpb.TrainingManifestLine(
+                reference=mrpb.UsageReference(title="Vem kan segla förutan vind")
+            ),
+        ),
+    ]
+    header = mrpb.ReportHeader(
+        report_id="manifest-1",
+        kind=usage_pb2.USAGE_REPORT_KIND_TRAINING_MANIFEST,
+        licence_id=licence_id,
+        period=dates_pb2.DateRange(start_date=_day(today - timedelta(days=20)), end_date=_day(today)),
+        declared_line_count=len(lines),
+    )
+    async with grpc.aio.insecure_channel(stack.address("matching")) as channel:
+        matching = mgrpc.MatchingServiceStub(channel)
+
+        async def indexed() -> int:
+            status = await matching.GetIndexStatus(mpb.GetIndexStatusRequest(), metadata=ops)
+            return int(status.works_indexed)
+
+        await eventually(indexed, lambda works: works == 2, what="both works in matching's index")
+
+        async def submit() -> mpb.SubmitReportResponse | None:
+            async def parts() -> AsyncIterator[mpb.SubmitReportRequest]:
+                yield mpb.SubmitReportRequest(header=header)
+                yield mpb.SubmitReportRequest(lines=mpb.ReportLineBatch(lines=lines))
+                yield mpb.SubmitReportRequest(trailer=mpb.ReportTrailer(line_count=len(lines)))
+
+            try:
+                response: mpb.SubmitReportResponse = await matching.SubmitReport(parts(), metadata=licensee)
+            except grpc.aio.AioRpcError as error:
+                # Matching learns of the licence through the licensing events.
+                if error.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
+                    return None
+                raise
+            return response
+
+        await eventually(submit, lambda r: r is not None, what="the licence known to matching")
+
+        async def queued() -> int:
+            queue = await matching.ListReviewQueue(
+                mpb.ListReviewQueueRequest(report_id="manifest-1"), metadata=ops
+            )
+            return len(queue.items)
+
+        await eventually(queued, lambda items: items == 1, what="the title-only line in the review queue")
+
+
+async def test_accepting_a_review_candidate_raises_the_match_rate(
+    stack: EmbeddedStack, browser: Browser
+) -> None:
+    licence_id = await _seed(stack)
+    await _report_with_a_line_to_review(stack, licence_id)
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    url = stack.dashboard_url
+    await _sign_in(page, url, _token(stack, PrincipalKind.OPS))
+
+    await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Matching").click()
+    report = page.locator('#reports tbody tr[data-report="manifest-1"]')
+    await expect(report.locator("td.match-rate")).to_have_text("50.00 %")
+    await _shot(page, "11-matching-report")
+
+    await report.get_by_role("link", name="1", exact=True).click()  # its one line in review
+    item = page.locator("article.review-item")
+    await expect(item).to_have_count(1)
+    await expect(item).to_contain_text("Vem kan segla förutan vind")
+    rate = page.locator('#queue-reports tr[data-report="manifest-1"] td.match-rate')
+    await expect(rate).to_have_text("50.00 %")
+    await _shot(page, "12-review-queue-with-candidates")
+
+    candidate = item.locator("table.candidates tbody tr", has_text="Vem kan segla förutan vind")
+    await candidate.get_by_role("button", name="Accept").click()
+    await expect(page.get_by_role("status").filter(has_text="accepted")).to_be_visible()
+    await expect(rate).to_have_text("100.00 %")
+    await expect(page.locator("article.review-item")).to_have_count(0)
+    await _shot(page, "13-review-accepted")
+
+    await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Matching").click()
+    await expect(report.locator("td.match-rate")).to_have_text("100.00 %")

@@ -12,6 +12,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -251,7 +252,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             for method, count in row.methods:
                 methods[method] = methods.get(method, 0) + count
         scrape = dashboard.sampler.latest("matching")
-        line_outcomes = _method_outcomes(scrape.select("nordclear_matching_lines_total")) if scrape else {}
+        line_outcomes = _method_outcomes(scrape.select("nordclear_matching_lines_total") if scrape else [])
         return dashboard.render(
             request,
             "matching.html",
@@ -487,15 +488,35 @@ def _summed(samples: list[Any], label: str) -> list[tuple[str, int]]:
     return sorted(((key, int(value)) for key, value in sums.items()), key=lambda item: -item[1])
 
 
-def _method_outcomes(samples: list[Any]) -> dict[str, dict[str, float]]:
+@dataclass(frozen=True, slots=True)
+class MethodOutcomes:
+    """Lines per match method and outcome (as the matching service names them), and each method's rate."""
+
+    outcomes: list[str]
+    rows: list[tuple[str, list[int], float | None]]
+    """(method, lines per outcome in ``outcomes`` order, share matched)."""
+
+
+def _method_outcomes(samples: list[Any]) -> MethodOutcomes:
     """Lines per match method and outcome, from the matching service's counter."""
     table: dict[str, dict[str, float]] = {}
     for sample in samples:
         method = sample.labels.get("method", "") or "none"
-        outcome = sample.labels.get("outcome", "")
+        outcome = sample.labels.get("outcome", "").lower()
         table.setdefault(method, {})
         table[method][outcome] = table[method].get(outcome, 0.0) + sample.value
-    return table
+    outcomes = sorted({outcome for counts in table.values() for outcome in counts})
+    rows = []
+    for method, counts in sorted(table.items()):
+        total = sum(counts.values())
+        rows.append(
+            (
+                method,
+                [int(counts.get(outcome, 0)) for outcome in outcomes],
+                counts.get("matched", 0.0) / total if total else None,
+            )
+        )
+    return MethodOutcomes(outcomes, rows)
 
 
 def _client(request: Request) -> str:
