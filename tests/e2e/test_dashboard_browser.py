@@ -476,3 +476,9 @@ async def test_accepting_a_review_candidate_raises_the_match_rate(
 
     await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Matching").click()
     await expect(report.locator("td.match-rate")).to_have_text("100.00 %")
+    await report.get_by_role("link", name="manifest-1").click()
+    lines = page.locator("#lines tbody tr")
+    await expect(lines).to_have_count(2)
+    await expect(lines.nth(0)).to_contain_text("by iswc")
+    await expect(lines.nth(1)).to_contain_text("by manual")
+    await _shot(page, "14-report-lines")

@@ -316,6 +316,7 @@ async def test_pages_of_services_that_do_not_offer_an_rpc_say_so(site: Site) -> 
         "/licences/NC-2026-000001": ("licensing", ["GetLicence"]),
         "/matching": ("matching", ["ListReports"]),
         "/matching/review": ("matching", ["ListReviewQueue"]),
+        "/matching/reports/skald-ai/manifest-1": ("matching", ["GetReport"]),
         "/settlement": ("settlement", ["ListRuns", "ListObligations", "ListSuspense"]),
     }
     for path, (service, rpcs) in expectations.items():

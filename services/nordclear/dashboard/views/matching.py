@@ -6,8 +6,15 @@ from dataclasses import dataclass
 
 from nordclear.dashboard.views.clients import Problem, ServiceClients, ServiceProblem
 from nordclear.dashboard.views.common import Paged, Viewer, failed, page_request, paged
-from nordclear.dashboard.views.formatting import date_text, enum_label, enum_value, timestamp_text
-from nordclear.gen.common.v1 import usage_pb2
+from nordclear.dashboard.views.formatting import (
+    date_text,
+    enum_label,
+    enum_value,
+    money_text,
+    percent_bp,
+    timestamp_text,
+)
+from nordclear.gen.common.v1 import codes_pb2, usage_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as pb_grpc
 from nordclear.gen.matching.v1 import report_pb2
@@ -73,6 +80,17 @@ class ReviewRow:
     created_at: str
     resolved_work_id: str
     candidates: list[Candidate]
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """One report line: what was reported, its flags, and where each of its units stands."""
+
+    line_number: int
+    reported: str
+    flags: str
+    matches: str
+    needs_person: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +199,69 @@ def _review_row(item: report_pb2.ReviewItem) -> ReviewRow:
             for c in item.candidates
         ],
     )
+
+
+def _line_reported(line: report_pb2.ReportLine) -> str:
+    kind = line.WhichOneof("content")
+    if kind == "training_manifest":
+        return _reference(line.training_manifest.reference)
+    if kind == "service_revenue":
+        revenue = line.service_revenue
+        territory = enum_label(codes_pb2.Territory, revenue.territory).upper()
+        return f"revenue {money_text(revenue.revenue)} in {territory}, {revenue.active_users} users"
+    if kind == "output_attribution":
+        output = line.output_attribution
+        influences = "; ".join(
+            f"{_reference(i.reference)} ({percent_bp(i.share_bp)})" for i in output.influences
+        )
+        return f"output {output.output_id}: {influences}"
+    return ""
+
+
+def _match_text(match: report_pb2.Match) -> str:
+    status = enum_label(report_pb2.MatchStatus, match.status)
+    if match.status == report_pb2.MATCH_STATUS_MATCHED:
+        method = enum_label(usage_pb2.MatchMethod, match.method)
+        return f"{status} {match.work_id} by {method} ({percent_bp(match.confidence_bp)})"
+    return status
+
+
+async def report_lines(
+    clients: ServiceClients,
+    viewer: Viewer,
+    *,
+    licensee_id: str,
+    report_id: str,
+    match_status: str,
+    flagged_only: bool,
+    page_token: str,
+    page_size: int,
+) -> Paged[LineRow]:
+    """One page of a report's lines in line order, optionally only those in one match status or flagged."""
+    request = pb.ListReportLinesRequest(
+        report_id=report_id,
+        licensee_id=licensee_id,
+        match_status=enum_value(report_pb2.MatchStatus, match_status, "match_status"),
+        flagged_only=flagged_only,
+        page=page_request(page_token, page_size),
+    )
+    stub = _stub(clients)
+    try:
+        response = await clients.call(SERVICE, "ListReportLines", stub.ListReportLines, request, viewer.token)
+    except ServiceProblem as error:
+        return failed(error)
+    rows = [
+        LineRow(
+            line_number=result.line.line_number,
+            reported=_line_reported(result.line),
+            flags=", ".join(enum_label(report_pb2.LineFlag, flag) for flag in result.flags),
+            matches="; ".join(_match_text(match) for match in result.matches),
+            needs_person=bool(result.flags)
+            or any(match.status != report_pb2.MATCH_STATUS_MATCHED for match in result.matches),
+        )
+        for result in response.lines
+    ]
+    return paged(rows, response.page)
 
 
 async def review_queue(

@@ -266,13 +266,29 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
         )
 
     async def report_page(request: Request) -> Response:
-        report, problem = await matching_views.get_report(
-            dashboard.clients,
-            _viewer(request),
-            request.path_params["licensee_id"],
-            request.path_params["report_id"],
+        viewer = _viewer(request)
+        licensee_id, report_id = request.path_params["licensee_id"], request.path_params["report_id"]
+        (report, problem), lines = await asyncio.gather(
+            matching_views.get_report(dashboard.clients, viewer, licensee_id, report_id),
+            matching_views.report_lines(
+                dashboard.clients,
+                viewer,
+                licensee_id=licensee_id,
+                report_id=report_id,
+                match_status=_q(request, "match_status"),
+                flagged_only=_q(request, "flagged") == "1",
+                page_token=_q(request, "page_token"),
+                page_size=PAGE_SIZE,
+            ),
         )
-        return dashboard.render(request, "report.html", report=report, problem=problem)
+        return dashboard.render(
+            request,
+            "report.html",
+            report=report,
+            problem=problem,
+            lines=lines,
+            match_statuses=enum_choices(report_pb2.MatchStatus),
+        )
 
     async def review_page(request: Request) -> Response:
         viewer = _viewer(request)
