@@ -71,6 +71,7 @@ def _require_chromium() -> None:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium; the tests take it before the stack, so a missing browser skips at once."""
     _require_chromium()
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -246,7 +247,7 @@ async def _sign_in(page: Page, url: str, token: str) -> None:
     await expect(page).to_have_url(f"{url}/")
 
 
-async def test_ops_sign_in_and_read_every_page(stack: EmbeddedStack, browser: Browser) -> None:
+async def test_ops_sign_in_and_read_every_page(browser: Browser, stack: EmbeddedStack) -> None:
     licence_id = await _seed(stack)
     page = await browser.new_page(viewport={"width": 1400, "height": 900})
     url = stack.dashboard_url
@@ -309,7 +310,7 @@ async def test_ops_sign_in_and_read_every_page(stack: EmbeddedStack, browser: Br
     await expect(page).to_have_url(f"{url}/login")
 
 
-async def test_a_societys_ops_see_their_societys_view(stack: EmbeddedStack, browser: Browser) -> None:
+async def test_a_societys_ops_see_their_societys_view(browser: Browser, stack: EmbeddedStack) -> None:
     await _seed(stack)
     page = await browser.new_page(viewport={"width": 1400, "height": 900})
     url = stack.dashboard_url
@@ -355,7 +356,7 @@ async def _run_settlement(stack: EmbeddedStack) -> settlement_pb2.SettlementRun:
         return response.run
 
 
-async def test_a_settlement_run_shows_who_owes_whom(stack: EmbeddedStack, browser: Browser) -> None:
+async def test_a_settlement_run_shows_who_owes_whom(browser: Browser, stack: EmbeddedStack) -> None:
     await _seed(stack)
     run = await _run_settlement(stack)
     net = {codes_pb2.Society.Name(p.society): p.net.amount_minor for p in run.net_positions}
@@ -446,7 +447,7 @@ async def _report_with_a_line_to_review(stack: EmbeddedStack, licence_id: str) -
 
 
 async def test_accepting_a_review_candidate_raises_the_match_rate(
-    stack: EmbeddedStack, browser: Browser
+    browser: Browser, stack: EmbeddedStack
 ) -> None:
     licence_id = await _seed(stack)
     await _report_with_a_line_to_review(stack, licence_id)
