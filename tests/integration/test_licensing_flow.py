@@ -169,12 +169,13 @@ async def _consent(stack: Stack, token: str, work_id: str, start: date) -> None:
 
 
 async def _coverage(
-    stack: Stack, token: str, licence_id: str, work_id: str, on: date
+    stack: Stack, token: str, licence_id: str, work_id: str, on: date, *, by_iswc: str = ""
 ) -> lpb.CheckCoverageResponse:
+    reference = identifiers_pb2.WorkRef(iswc=by_iswc) if by_iswc else identifiers_pb2.WorkRef(work_id=work_id)
     response: lpb.CheckCoverageResponse = await stack.licensing.CheckCoverage(
         lpb.CheckCoverageRequest(
             licence_id=licence_id,
-            work=identifiers_pb2.WorkRef(work_id=work_id),
+            work=reference,
             stage=codes_pb2.AI_STAGE_TRAINING,
             territory=codes_pb2.TERRITORY_SE,
             date=_day(on),
@@ -311,8 +312,11 @@ async def test_apply_quote_accept_issue_verify_and_coverage_follows_consent(stac
     assert tampered.failure == lpb.VERIFICATION_FAILURE_SIGNATURE_MISMATCH
 
     covered = await _coverage(stack, licensee, licence.licence_id, consented, today)
+    by_iswc = await _coverage(stack, licensee, licence.licence_id, "", today, by_iswc="T-070.000.004-9")
     uncovered = await _coverage(stack, licensee, licence.licence_id, not_consented, today)
     assert covered.covered is True
+    assert by_iswc.covered is True
+    assert [work.work_id for work in by_iswc.works] == [consented]
     assert uncovered.covered is False
     assert list(uncovered.works[0].issues) == [lpb.COVERAGE_ISSUE_NO_CONSENT]
 

@@ -246,11 +246,11 @@ async def test_verification_of_garbage_is_an_answer_and_unknown_licences_are_not
             metadata=client.licensee,
         )
     )
-    by_iswc, _ = await _code(
+    bad_iswc, why_bad_iswc = await _code(
         client.stub.CheckCoverage(
             pb.CheckCoverageRequest(
                 licence_id="NC-1",
-                work=identifiers_pb2.WorkRef(iswc="T0700000049"),
+                work=identifiers_pb2.WorkRef(iswc="T-070.000.004-8"),
                 stage=codes_pb2.AI_STAGE_TRAINING,
                 territory=codes_pb2.TERRITORY_SE,
             ),
@@ -261,7 +261,8 @@ async def test_verification_of_garbage_is_an_answer_and_unknown_licences_are_not
     assert garbage.failure == pb.VERIFICATION_FAILURE_MALFORMED_DOCUMENT
     assert missing is grpc.StatusCode.NOT_FOUND
     assert no_subject is grpc.StatusCode.INVALID_ARGUMENT
-    assert by_iswc is grpc.StatusCode.UNIMPLEMENTED
+    assert bad_iswc is grpc.StatusCode.INVALID_ARGUMENT
+    assert why_bad_iswc.startswith("work.iswc:")
 
 
 def _noise(rng: random.Random) -> str:

@@ -29,7 +29,7 @@ from nordclear.licensing.domain.model import Contact, Licensee, Scope, TrainingD
 from nordclear.licensing.domain.rights import RepertoireFigures, RightsView, WorkRights
 from nordclear.licensing.domain.tariffs import TariffGap
 from nordclear.licensing.service_layer import services
-from nordclear.licensing.service_layer.services import ApplicationDraft, Caller
+from nordclear.licensing.service_layer.services import ApplicationDraft, Caller, CoverageSubject, SubjectKind
 from nordclear.platform.db.engine import create_engine
 from nordclear.platform.db.migrations import upgrade_to_head
 from nordclear.platform.domain.money import Money
@@ -441,8 +441,7 @@ async def test_suspension_stops_coverage_from_its_day_and_every_change_is_an_eve
         answer = await services.check_coverage(
             licensing.uow(),
             licence_id=licence_id,
-            work_ids=(work_id,),
-            recording=None,
+            subject=CoverageSubject(SubjectKind.WORK_ID, work_id),
             stage=AiStage.TRAINING,
             territory=Territory.SE,
             day=day,

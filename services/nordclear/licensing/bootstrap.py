@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from nordclear.gen.events.v1 import envelope_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from nordclear.licensing.adapters import orm
-from nordclear.licensing.adapters.coverage_cache import CoverageCache, touched_works
+from nordclear.licensing.adapters.consumers import apply_repertoire_event
+from nordclear.licensing.adapters.coverage_cache import CoverageCache
 from nordclear.licensing.adapters.events import LicensingEventTranslator
 from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.seed import demo_book, load_book
@@ -21,19 +21,12 @@ from nordclear.licensing.settings import LicensingSettings, licensing_settings
 from nordclear.platform.db.engine import is_sqlite
 from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.consumer import InboxConsumer
-from nordclear.platform.rights import RIGHTS_EVENT_TYPES, RightsStore
+from nordclear.platform.rights import RIGHTS_EVENT_TYPES
 from nordclear.platform.service_runtime import ServiceRuntime, service_main
 from nordclear.platform.settings import ServiceSettings
 from nordclear.platform.topology import LICENSING, REPERTOIRE
 
 log = get_logger(__name__)
-
-
-async def apply_repertoire_event(envelope: envelope_pb2.EventEnvelope, uow: LicensingUnitOfWork) -> None:
-    """Apply one repertoire event to the rights read model (inside the consumer's transaction)."""
-    await RightsStore(uow.session, orm.rights).apply(envelope)
-    # Published nowhere; once the transaction commits, the in-process coverage cache drops these works.
-    uow.record(touched_works(envelope))
 
 
 def build(settings: ServiceSettings) -> ServiceRuntime:

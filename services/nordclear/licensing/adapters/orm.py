@@ -10,6 +10,7 @@ signing_keys: every public key that ever signed a licence, so documents stay ver
 is replaced.
 licence_numbers: the next licence number per year (``NC-2026-000001``), taken under a row lock.
 request_log: client-chosen request ids and what they did (idempotency).
+work_keys: ISWCs and society work ids → work ids, fed by the same events, so coverage can be asked by them.
 rights_*: the repertoire's works, recordings and consents, fed by its events (coverage and pricing).
 """
 
@@ -111,6 +112,17 @@ licence_numbers = Table(
     Column("year", Integer, primary_key=True),
     Column("next_number", BigInteger, nullable=False),
 )
+
+work_keys = Table(
+    "work_keys",
+    metadata,
+    # The identifiers a licensee may name a work by, from the repertoire's work events: "iswc" with the
+    # stored ISWC, "society_work_id" with "<CISAC code>:<work code>". The rights view has none of them.
+    Column("key_kind", String(16), primary_key=True),
+    Column("key_value", String(128), primary_key=True),
+    Column("work_id", String(36), primary_key=True),
+)
+Index("ix_work_keys_work", work_keys.c.work_id)
 
 request_log = Table(
     "request_log",

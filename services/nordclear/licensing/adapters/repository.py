@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.licensing.adapters import orm, proto
@@ -376,6 +376,40 @@ class SigningKeyRepository:
         await self._session.execute(
             insert(orm.signing_keys).values(key_id=key_id, public_key_pem=public_key_pem, first_used_at=at)
         )
+
+
+class WorkKeyIndex:
+    """ISWCs and society work ids of the works in the rights view."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def replace(self, work_id: str, keys: Sequence[tuple[str, str]]) -> None:
+        """The work's keys are now exactly ``keys`` ((kind, value) pairs)."""
+        table = orm.work_keys
+        await self._session.execute(delete(table).where(table.c.work_id == work_id))
+        unique = sorted(set(keys))
+        if unique:
+            await self._session.execute(
+                insert(table),
+                [{"key_kind": kind, "key_value": value, "work_id": work_id} for kind, value in unique],
+            )
+
+    async def resolve(self, kind: str, value: str) -> tuple[str, ...]:
+        """The works with this key, in id order."""
+        table = orm.work_keys
+        found = await self._session.scalars(
+            select(table.c.work_id)
+            .where(table.c.key_kind == kind, table.c.key_value == value)
+            .order_by(table.c.work_id)
+        )
+        return tuple(found)
+
+    async def stored_revision(self, work_id: str) -> int | None:
+        """The revision of the work the rights view holds, or None."""
+        works = orm.rights.works
+        revision = await self._session.scalar(select(works.c.revision).where(works.c.work_id == work_id))
+        return int(revision) if revision is not None else None
 
 
 class RequestLog:

@@ -15,6 +15,7 @@ from nordclear.licensing.adapters.repository import (
     RequestLog,
     SigningKeyRepository,
     TariffRepository,
+    WorkKeyIndex,
 )
 from nordclear.licensing.adapters.rights_view import LicensingRights
 from nordclear.licensing.domain.rights import RightsView
@@ -42,6 +43,7 @@ class LicensingUnitOfWork(UnitOfWork):
     tariffs: TariffRepository
     signing_keys: SigningKeyRepository
     requests: RequestLog
+    work_keys: WorkKeyIndex
     rights: RightsView
 
     def __init__(
@@ -63,5 +65,6 @@ class LicensingUnitOfWork(UnitOfWork):
         self.tariffs = TariffRepository(self.session)
         self.signing_keys = SigningKeyRepository(self.session)
         self.requests = RequestLog(self.session)
+        self.work_keys = WorkKeyIndex(self.session)
         self.rights = self._rights(self.session)
         return self

@@ -14,6 +14,7 @@ from nordclear.gen.licensing.v1 import licence_pb2
 from nordclear.gen.licensing.v1 import licensing_service_pb2 as pb
 from nordclear.gen.licensing.v1 import licensing_service_pb2_grpc as pb_grpc
 from nordclear.licensing.adapters import proto
+from nordclear.licensing.adapters.consumers import society_work_key
 from nordclear.licensing.adapters.coverage_cache import CoverageCache
 from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.repository import SignedDocument
@@ -23,11 +24,11 @@ from nordclear.licensing.adapters.unit_of_work import LicensingUnitOfWork
 from nordclear.licensing.domain.document import ALGORITHM, MEDIA_TYPE
 from nordclear.licensing.domain.model import TrainingDeclaration, validated_scope
 from nordclear.licensing.service_layer import services
-from nordclear.licensing.service_layer.services import ApplicationDraft, Caller
+from nordclear.licensing.service_layer.services import ApplicationDraft, Caller, CoverageSubject, SubjectKind
 from nordclear.platform.auth import Principal
-from nordclear.platform.domain.identifiers import normalise_isrc
+from nordclear.platform.domain.identifiers import normalise_isrc, normalise_iswc
 from nordclear.platform.domain.societies import society_by_name
-from nordclear.platform.errors import InvalidArgument, NotFound, Unimplemented
+from nordclear.platform.errors import InvalidArgument, NotFound
 from nordclear.platform.protoconv import territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
@@ -295,12 +296,10 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
         self, request: pb.CheckCoverageRequest, context: Context
     ) -> pb.CheckCoverageResponse:
         """Whether a work or recording is covered by a licence for a stage, territory and day."""
-        work_ids, recording = _subject(request)
         answer = await services.check_coverage(
             self._read(),
             licence_id=_required(request.licence_id, "licence_id"),
-            work_ids=work_ids,
-            recording=recording,
+            subject=_subject(request),
             stage=proto.stage_from_proto(request.stage, "stage"),
             territory=territory_from_proto(request.territory, "territory"),
             day=proto.date_from_proto(request.date, "date") or datetime.now(UTC).date(),
@@ -418,25 +417,33 @@ def _draft(message: licence_pb2.Application, principal: Principal) -> Applicatio
     )
 
 
-def _subject(request: pb.CheckCoverageRequest) -> tuple[tuple[str, ...] | None, str | None]:
+def _subject(request: pb.CheckCoverageRequest) -> CoverageSubject:
     kind = request.WhichOneof("subject")
     if kind == "work":
         ref = request.work.WhichOneof("ref")
         if ref == "work_id":
-            return (_required(request.work.work_id, "work.work_id"),), None
+            return CoverageSubject(SubjectKind.WORK_ID, _required(request.work.work_id, "work.work_id"))
+        if ref == "iswc":
+            return CoverageSubject(SubjectKind.ISWC, normalise_iswc(request.work.iswc, "work.iswc"))
         if ref == "isrc":
-            return None, normalise_isrc(request.work.isrc, "work.isrc")
-        if ref is None:
-            raise InvalidArgument("work", "unset", "name the work by work_id (or a recording by ISRC)")
-        raise Unimplemented(
-            f"work.{ref}: coverage by {ref} is not available yet; use work_id or a recording ISRC"
-        )
+            # A work named by a recording of it: the recording's works, as for a recording.
+            return CoverageSubject(SubjectKind.RECORDING, normalise_isrc(request.work.isrc, "work.isrc"))
+        if ref == "society_work_id":
+            reference = request.work.society_work_id
+            if not reference.work_code.strip():
+                raise InvalidArgument("work.society_work_id.work_code", reference.work_code, "required")
+            key = society_work_key(reference.society_code, reference.work_code)
+            return CoverageSubject(SubjectKind.SOCIETY_WORK_ID, key)
+        raise InvalidArgument("work", "unset", "name the work by work_id, iswc, isrc or society_work_id")
     if kind == "recording":
         recording_ref = request.recording.WhichOneof("ref")
         if recording_ref == "isrc":
-            return None, normalise_isrc(request.recording.isrc, "recording.isrc")
+            return CoverageSubject(
+                SubjectKind.RECORDING, normalise_isrc(request.recording.isrc, "recording.isrc")
+            )
         if recording_ref == "recording_id":
-            return None, _required(request.recording.recording_id, "recording.recording_id")
+            value = _required(request.recording.recording_id, "recording.recording_id")
+            return CoverageSubject(SubjectKind.RECORDING, value)
         raise InvalidArgument("recording", "unset", "name the recording by recording_id or isrc")
     raise InvalidArgument("subject", "unset", "ask about a work or a recording")
 

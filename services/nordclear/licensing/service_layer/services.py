@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from nordclear.licensing.adapters.coverage_cache import CoverageCache
@@ -27,7 +28,13 @@ from nordclear.licensing.adapters.seed import TariffBook
 from nordclear.licensing.adapters.signing import LicenceSigner
 from nordclear.licensing.adapters.unit_of_work import LicensingUnitOfWork
 from nordclear.licensing.domain import events
-from nordclear.licensing.domain.coverage import CoverageAnswer, licence_issues, work_coverage
+from nordclear.licensing.domain.coverage import (
+    CoverageAnswer,
+    CoverageIssue,
+    WorkCoverage,
+    licence_issues,
+    work_coverage,
+)
 from nordclear.licensing.domain.document import Verification, document_of, sign, verify
 from nordclear.licensing.domain.licence import (
     OUTPUT_LABELLING_REQUIRED,
@@ -101,6 +108,24 @@ class Caller:
         if self.kind == "licensee":
             return licence.licensee_id == self.licensee_id
         return self.society is not None and licence.involves(self.society)
+
+
+class SubjectKind(StrEnum):
+    """What a coverage question names."""
+
+    WORK_ID = "work_id"
+    ISWC = "iswc"
+    SOCIETY_WORK_ID = "society_work_id"
+    RECORDING = "recording"
+    """A recording by id or ISRC: covered when every work it embodies is."""
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSubject:
+    """A work or recording, by one identifier (normalised)."""
+
+    kind: SubjectKind
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -616,8 +641,7 @@ async def check_coverage(
     uow: LicensingUnitOfWork,
     *,
     licence_id: str,
-    work_ids: tuple[str, ...] | None,
-    recording: str | None,
+    subject: CoverageSubject,
     stage: AiStage,
     territory: Territory,
     day: date,
@@ -635,16 +659,22 @@ async def check_coverage(
                 cache.put(licence, epoch)
         if licence is None or not caller.may_see_licence(licence):
             raise NotFound(f"licence_id {licence_id!r}: no such licence")
-        if recording is not None:
-            work_ids = await uow.rights.recording_work_ids(recording)
-            if not work_ids:
-                raise NotFound(f"recording {recording!r}: not in the repertoire")
-        assert work_ids is not None
         works = []
-        for work_id in work_ids:
+        for work_id in await _resolve(uow, subject):
             coverage = await _work_coverage(uow, work_id, stage, territory, day, rights_cache)
             works.append(work_coverage(work_id, coverage))
+        if not works:
+            # A line naming something the repertoire does not know is answered, not refused.
+            works.append(WorkCoverage("", (CoverageIssue.NOT_IN_REPERTOIRE,)))
         return CoverageAnswer(licence_issues(licence, stage, territory, day), tuple(works))
+
+
+async def _resolve(uow: LicensingUnitOfWork, subject: CoverageSubject) -> tuple[str, ...]:
+    if subject.kind is SubjectKind.WORK_ID:
+        return (subject.value,)
+    if subject.kind is SubjectKind.RECORDING:
+        return await uow.rights.recording_work_ids(subject.value)
+    return await uow.work_keys.resolve(subject.kind.value, subject.value)
 
 
 # --- tariffs -----------------------------------------------------------------------------------
