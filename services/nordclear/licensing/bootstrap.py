@@ -12,7 +12,7 @@ from nordclear.licensing.adapters.coverage_cache import CoverageCache
 from nordclear.licensing.adapters.events import LicensingEventTranslator
 from nordclear.licensing.adapters.licence_cache import LicenceCache
 from nordclear.licensing.adapters.seed import demo_book, load_book
-from nordclear.licensing.adapters.signing import load_or_create_signer
+from nordclear.licensing.adapters.signing import first_signer
 from nordclear.licensing.adapters.unit_of_work import LicensingUnitOfWork
 from nordclear.licensing.entrypoints.access import ACCESS_POLICY
 from nordclear.licensing.entrypoints.grpc_servicer import LicensingServicer
@@ -32,11 +32,9 @@ log = get_logger(__name__)
 def build(settings: ServiceSettings) -> ServiceRuntime:
     """The licensing service, ready to ``start`` or ``run``."""
     config = licensing_settings(settings)
-    signer, created = load_or_create_signer(config.signing_key_path)
+    signer, key_file, created = first_signer(config.signing_key_paths())
     if created:
-        log.warning(
-            "generated a new licence signing key", key_file=str(config.signing_key_path), key_id=signer.key_id
-        )
+        log.warning("generated a new licence signing key", key_file=str(key_file), key_id=signer.key_id)
     book = load_book(config.tariff_book_file) if config.tariff_book_file else demo_book()
     runtime = ServiceRuntime(
         spec=LICENSING,
@@ -74,7 +72,13 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
             "licensing ready", signing_key=signer.key_id, tariffs_published=published, expired=len(expired)
         )
 
+    async def expire() -> None:
+        expired = await services.expire_licences(unit_of_work(), datetime.now(UTC))
+        if expired:
+            log.info("licences expired", licences=expired)
+
     runtime.add_startup(prepare)
+    runtime.add_periodic(expire, config.expiry_check_interval_ms, "licensing-expiry")
     names = runtime.kafka_names
     group = names.consumer_group(LICENSING, REPERTOIRE)
     runtime.add_consumer(

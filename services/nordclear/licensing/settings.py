@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from nordclear.platform.settings import ServiceSettings
+from nordclear.platform.settings import DATA_DIR, ServiceSettings
 
 LICENCE_KEY_FILE_NAME = "licence-signing.pem"
 
@@ -26,10 +26,22 @@ class LicensingSettings(ServiceSettings):
         description="JSON tariff book (tariffs, admin fees, FX rates); unset: the illustrative demo book.",
     )
 
-    @property
-    def signing_key_path(self) -> Path:
-        """Where the licence signing key is."""
-        return self.licence_signing_key_file or self.token_public_key_file.parent / LICENCE_KEY_FILE_NAME
+    expiry_check_interval_ms: int = Field(
+        default=3_600_000, ge=1_000, description="How often licences whose term ended are expired."
+    )
+
+    def signing_key_paths(self) -> list[Path]:
+        """Where the licence signing key is looked for (and generated), in order.
+
+        Set explicitly, only there. Otherwise beside the token public key (the embedded stack's keys
+        folder), then in the data folder, for deployments whose token key is mounted read-only.
+        """
+        if self.licence_signing_key_file is not None:
+            return [self.licence_signing_key_file]
+        return [
+            self.token_public_key_file.parent / LICENCE_KEY_FILE_NAME,
+            DATA_DIR / "keys" / LICENCE_KEY_FILE_NAME,
+        ]
 
     @field_validator("licence_signing_key_file", "tariff_book_file", mode="before")
     @classmethod

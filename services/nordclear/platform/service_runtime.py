@@ -80,6 +80,7 @@ class ServiceRuntime:
         self._servicer_adders: list[Callable[[grpc.aio.Server], None]] = []
         self._consumers: list[InboxConsumer[Any]] = []
         self._startup_steps: list[Callable[[], Awaitable[None]]] = []
+        self._periodic: list[tuple[Callable[[], Awaitable[None]], int, str]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._server: grpc.aio.Server | None = None
         self._metrics_server: Any = None
@@ -99,6 +100,13 @@ class ServiceRuntime:
         """Run ``step`` after migrations and before the server takes calls (e.g. build a cache)."""
         self._startup_steps.append(step)
 
+    def add_periodic(self, step: Callable[[], Awaitable[None]], interval_ms: int, name: str) -> None:
+        """Run ``step`` every ``interval_ms`` while the service runs (e.g. expire licences whose term ended).
+
+        A run that fails is logged and the next one comes at the next interval; the loop ends at stop.
+        """
+        self._periodic.append((step, interval_ms, name))
+
     def add_consumer(self, consumer: InboxConsumer[Any]) -> None:
         """Run ``consumer`` while the service runs (unless consumers are switched off in settings)."""
         self._consumers.append(consumer)
@@ -117,6 +125,8 @@ class ServiceRuntime:
         await self.health.set(self.spec.grpc_service, health_pb2.HealthCheckResponse.SERVING)
         metrics.SERVICE_UP.labels(self.spec.name).set(1)
         self._tasks.append(asyncio.create_task(self._run_kafka_side(), name=f"{self.spec.name}-kafka"))
+        for step, interval_ms, name in self._periodic:
+            self._tasks.append(asyncio.create_task(self._every(step, interval_ms, name), name=name))
         log.info("service started", grpc_address=self.settings.grpc_address, port=self.bound_port)
         return self.bound_port
 
@@ -155,6 +165,18 @@ class ServiceRuntime:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()
         log.info("service stopped")
+
+    async def _every(self, step: Callable[[], Awaitable[None]], interval_ms: int, name: str) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._stopped.wait(), timeout=interval_ms / 1000)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await step()
+            except Exception as error:
+                log.error("periodic task failed", task=name, error=str(error))
 
     def _build_server(self) -> grpc.aio.Server:
         verifier = TokenVerifier(load_public_key(self.settings.token_public_key_file))

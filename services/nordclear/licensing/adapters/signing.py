@@ -46,6 +46,20 @@ class LicenceSigner:
         return self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def first_signer(paths: list[Path]) -> tuple[LicenceSigner, Path, bool]:
+    """The first of ``paths`` that holds a key or can be given a new one; (signer, path, generated)."""
+    problem: InvalidArgument | None = None
+    for path in paths:
+        try:
+            signer, generated = load_or_create_signer(path)
+        except InvalidArgument as error:
+            problem = error
+            continue
+        return signer, path, generated
+    assert problem is not None, "at least one path is always given"
+    raise problem
+
+
 def load_or_create_signer(path: Path) -> tuple[LicenceSigner, bool]:
     """The signing key at ``path``, generated first when the file does not exist; and whether it was."""
     if path.exists():
