@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
+from nordclear.platform import metrics
 from nordclear.platform.messaging.consumer import Handler, InboxConsumer
 from nordclear.platform.service_runtime import ServiceRuntime, service_main
 from nordclear.platform.settings import ServiceSettings
@@ -20,6 +21,7 @@ from nordclear.settlement.adapters.events_out import SettlementEventTranslator
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.entrypoints.access import ACCESS_POLICY
 from nordclear.settlement.entrypoints.grpc_servicer import SettlementServicer
+from nordclear.settlement.service_layer import runs
 
 
 def build(settings: ServiceSettings) -> ServiceRuntime:
@@ -61,6 +63,13 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
                 dead_letter_topic=names.dead_letter_topic(group),
             )
         )
+
+    async def publish_earliest_deadline() -> None:
+        # The gauge is process state: after a restart it must show the stored obligations again.
+        async with read_unit_of_work() as uow:
+            metrics.EARLIEST_OPEN_DEADLINE.set(await runs.earliest_deadline_timestamp(uow))
+
+    runtime.add_startup(publish_earliest_deadline)
     servicer = SettlementServicer(unit_of_work, read_unit_of_work)
     runtime.add_servicer(lambda server: pb_grpc.add_SettlementServiceServicer_to_server(servicer, server))
     return runtime

@@ -268,8 +268,8 @@ class SettlementRepository:
             .order_by(table.c.licensee_id, table.c.report_id, table.c.line_number)
         )
         lines: list[UsageLine] = []
-        result = await self._session.stream(query.execution_options(yield_per=INSERT_BATCH_ROWS))
-        async for row in result:
+        # Read in one go: a row at a time through the async driver costs more than the rows' memory.
+        for row in (await self._session.execute(query)).all():
             kind = ReportKind(row.kind)
             message = match_events.MatchedUsageLine.FromString(row.document)
             line = usage_line_from_proto(

@@ -147,6 +147,9 @@ class Pot:
     work_weights: dict[str, int] = field(default_factory=dict)
     unassigned_minor: int = 0
     """Gross that reaches no work (empty training set); held in suspense."""
+    training_split_minor: int = 0
+    """Gross still to be split equally over the training set (fall-backs add up here first, so the
+    training set is walked once per pot instead of once per line)."""
     unassigned_detail: str = ""
 
     def add(self, weights: Mapping[str, int]) -> None:
@@ -193,6 +196,7 @@ class PotBuilder:
             if line.kind is ReportKind.OUTPUT_ATTRIBUTION:
                 self._add_output(line)
         self._add_service_fees()
+        self._spread_training_splits()
         return [self._pots[key] for key in sorted(self._pots, key=PotKey.sort_key)]
 
     def training_set(self, licence: Licence, territory: Territory) -> tuple[str, ...]:
@@ -231,9 +235,16 @@ class PotBuilder:
         return licence
 
     def _equal_over_training(self, pot: Pot, licence: Licence, amount_minor: int) -> None:
+        pot.training_split_minor += amount_minor
+
+    def _spread_training_splits(self) -> None:
+        for pot in self._pots.values():
+            amount_minor, pot.training_split_minor = pot.training_split_minor, 0
+            if amount_minor:
+                self._split_over_training(pot, self._inputs.licences[pot.key.licence_id], amount_minor)
+
+    def _split_over_training(self, pot: Pot, licence: Licence, amount_minor: int) -> None:
         works = self.training_set(licence, pot.key.territory)
-        if amount_minor == 0:
-            return
         if not works:
             pot.gross_minor += amount_minor
             pot.unassigned_minor += amount_minor
@@ -507,6 +518,15 @@ def _work_to_shares(
                         share.society_code, work.work_id, share.party_key, right, share.share_bp, share_amount
                     )
                 )
+
+
+def rights_needed(pots: Iterable[Pot]) -> set[tuple[str, AiStage, Territory, date]]:
+    """Every (work, stage, territory, day) whose rights ``distribute`` will ask for."""
+    return {
+        (work_id, pot.key.stage, pot.key.territory, pot.key.on)
+        for pot in pots
+        for work_id in pot.work_weights
+    }
 
 
 def manifest_work_ids(lines: Iterable[UsageLine]) -> dict[str, tuple[str, ...]]:

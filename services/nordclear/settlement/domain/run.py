@@ -20,6 +20,7 @@ admin fees + suspense.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
@@ -36,6 +37,7 @@ from nordclear.settlement.domain.deadlines import YearEnd, payment_deadline, yea
 from nordclear.settlement.domain.fx import FxTable
 from nordclear.settlement.domain.royalties import (
     Inputs,
+    Pot,
     PotBuilder,
     PotOutcome,
     RightsLookup,
@@ -43,6 +45,13 @@ from nordclear.settlement.domain.royalties import (
     WorkRights,
     distribute,
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _member_code(code: str) -> str:
+    """A member society's CISAC code in its normal three-digit form (asked once per share: remembered)."""
+    return society_by_code(code).cisac_code
+
 
 MEMBER_CODES: tuple[str, ...] = tuple(sorted(s.cisac_code for s in MEMBER_SOCIETIES))
 
@@ -194,10 +203,16 @@ class _RecordingRights:
         return answer
 
 
-def compute_run(request: RunRequest, inputs: Inputs, rights: RightsLookup, fx: FxTable) -> RunResult:
-    """The complete run (see the module docstring); raises before anything is computed half-way."""
+def compute_run(
+    request: RunRequest, inputs: Inputs, rights: RightsLookup, fx: FxTable, pots: Sequence[Pot] | None = None
+) -> RunResult:
+    """The complete run (see the module docstring); raises before anything is computed half-way.
+
+    ``pots`` may be given when the caller built them already (with ``PotBuilder`` on the same inputs).
+    """
     recording = _RecordingRights(rights)
-    pots = PotBuilder(inputs, recording, fx).build()
+    if pots is None:
+        pots = PotBuilder(inputs, recording, fx).build()
     outcomes = [distribute(pot, recording) for pot in pots]
     transfers = _transfers(request.run_id, outcomes)
     obligations = _obligations(request, outcomes, fx)
@@ -276,7 +291,7 @@ def _transfers(run_id: str, outcomes: Sequence[PotOutcome]) -> list[ledger.Trans
         )
         by_society: dict[str, int] = {}
         for share in outcome.paid:
-            code = society_by_code(share.society_code).cisac_code
+            code = _member_code(share.society_code)
             by_society[code] = by_society.get(code, 0) + share.amount_minor
         for code in sorted(by_society):
             post(
@@ -302,7 +317,7 @@ def _obligations(request: RunRequest, outcomes: Sequence[PotOutcome], fx: FxTabl
     owed: dict[tuple[str, str, str], int] = {}
     for outcome in outcomes:
         for share in outcome.paid:
-            creditor = society_by_code(share.society_code).cisac_code
+            creditor = _member_code(share.society_code)
             if creditor != outcome.pot.hub_code:
                 key = (outcome.pot.hub_code, creditor, outcome.pot.currency_code)
                 owed[key] = owed.get(key, 0) + share.amount_minor
@@ -360,7 +375,7 @@ def _statement(outcomes: Sequence[PotOutcome], fx: FxTable, settlement_currency:
         report_id = key.source.removeprefix("report:") if key.source.startswith("report:") else ""
         for share in outcome.paid:
             line_key = (
-                society_by_code(share.society_code).cisac_code,
+                _member_code(share.society_code),
                 pot.hub_code,
                 key.licence_id,
                 pot.licensee_id,
@@ -559,10 +574,15 @@ def inputs_digest(
     feed(*(inputs.licences[k] for k in sorted(inputs.licences)))
     feed(*(inputs.tariffs[k] for k in sorted(inputs.tariffs)))
     feed(*sorted(inputs.fees, key=lambda f: f.fee_id))
-    feed(*sorted(inputs.usage, key=lambda u: (u.licence_id, u.report_id, u.line_number)))
+    # Usage lines hold no sets, so their generated repr is canonical already, and far cheaper.
+    for line in sorted(inputs.usage, key=lambda u: (u.licence_id, u.report_id, u.line_number)):
+        digest.update(repr(line).encode())
+        digest.update(b"\n")
     feed(inputs.policy, *fx.used_rates())
+    # Rights answers hold no sets either (their shares mapping is built in a fixed order): repr is canonical.
     for key in sorted(answers, key=lambda k: (k[0], k[1].value, k[2].value, k[3])):
-        feed(key, answers[key])
+        digest.update(repr((key, answers[key])).encode())
+        digest.update(b"\n")
     return digest.hexdigest()
 
 

@@ -20,6 +20,7 @@ from nordclear.platform.domain.money import Currency
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from nordclear.repertoire.domain.consent import AiStage
+from nordclear.settlement.adapters.rights_snapshot import RightsSnapshot
 from nordclear.settlement.adapters.run_proto import run_to_proto
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger
@@ -29,9 +30,11 @@ from nordclear.settlement.domain.fx import FxTable
 from nordclear.settlement.domain.model import Licence, ReportKind, RunPolicy, UsageLine
 from nordclear.settlement.domain.royalties import (
     Inputs,
+    PotBuilder,
     SuspenseReason,
     WorkRights,
     manifest_work_ids,
+    rights_needed,
     work_rights_from_coverage,
 )
 from nordclear.settlement.domain.run import RunRequest, RunResult, compute_run
@@ -138,14 +141,15 @@ async def run_period(
         )
         uow.record(RunCompleted(result, transfers_posted, run_id))
         await uow.commit()
-        earliest = await _earliest_deadline(uow)
+        earliest = await earliest_deadline_timestamp(uow)
     metrics.LEDGER_TRANSFERS.inc(transfers_posted)
     metrics.SETTLEMENT_RUN_DURATION.labels("completed").observe(time.perf_counter() - started_s)
     metrics.EARLIEST_OPEN_DEADLINE.set(earliest)
     return RunOutcome(run, False)
 
 
-async def _earliest_deadline(uow: SettlementUnitOfWork) -> float:
+async def earliest_deadline_timestamp(uow: SettlementUnitOfWork) -> float:
+    """Unix time of the earliest deadline of an unpaid obligation, 0 when there is none (for the gauge)."""
     deadline = await uow.repo.earliest_open_deadline()
     if deadline is None:
         return 0
@@ -181,8 +185,8 @@ async def _compute(uow: SettlementUnitOfWork, request: RunRequest, policy: RunPo
     usage = await uow.repo.usage_lines(request.period_start, request.period_end)
     rates = await uow.repo.rates_on([request.fx_rate_date])
     fx = FxTable(request.fx_rate_date, rates)
-    rights = _RightsCache()
-    licensable = await _presumption_sets(uow, licences, rights)
+    rights = _RightsCache(RightsSnapshot(uow.session, uow.rights_tables))
+    licensable = await _presumption_sets(licences, rights)
     inputs = Inputs(
         licences=licences,
         tariffs=tariffs,
@@ -192,21 +196,29 @@ async def _compute(uow: SettlementUnitOfWork, request: RunRequest, policy: RunPo
         licensable_work_ids=licensable,
         policy=policy,
     )
-    await rights.fetch(uow, _likely_keys(licences, usage, inputs.manifest_work_ids))
+    await rights.fetch(_likely_keys(licences, usage, inputs.manifest_work_ids))
     for _ in range(MAX_RIGHTS_PASSES):
-        result = compute_run(request, inputs, rights.lookup, fx)
+        # Pots first: they name every work whose rights the split needs, so all are fetched in one go
+        # and the expensive part (the split over shares) runs once.
+        pots = PotBuilder(inputs, rights.lookup, fx).build()
+        if rights.missing:
+            await rights.fetch(rights.missing)
+            continue
+        await rights.fetch(rights_needed(pots))
+        result = compute_run(request, inputs, rights.lookup, fx, pots)
         if not rights.missing:
             return result
-        await rights.fetch(uow, rights.missing)
+        await rights.fetch(rights.missing)
     raise FailedPrecondition(
         f"run {request.run_id}: the rights of its works could not be settled in {MAX_RIGHTS_PASSES} passes"
     )
 
 
 class _RightsCache:
-    """Answers the pure run from prefetched coverage; remembers what it lacked, for the next pass."""
+    """Answers the pure run from the rights snapshot; remembers what it lacked, for the next pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot: RightsSnapshot) -> None:
+        self.snapshot = snapshot
         self.answers: dict[RightsKey, WorkRights] = {}
         self.missing: set[RightsKey] = set()
 
@@ -219,42 +231,32 @@ class _RightsCache:
             return WorkRights(work_id, False, SuspenseReason.UNKNOWN_WORK, "pending", {})
         return answer
 
-    async def fetch(self, uow: SettlementUnitOfWork, keys: set[RightsKey]) -> None:
-        groups: dict[tuple[AiStage, Territory, date], set[str]] = {}
-        for work_id, stage, territory, on in keys:
-            if (work_id, stage, territory, on) not in self.answers:
-                groups.setdefault((stage, territory, on), set()).add(work_id)
-        for (stage, territory, on), work_ids in sorted(
-            groups.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value, kv[0][2])
-        ):
-            found = await uow.rights.coverage_many(work_ids, stage, territory, on)
-            for work_id in work_ids:
-                self.answers[(work_id, stage, territory, on)] = work_rights_from_coverage(
-                    work_id, found.get(work_id)
-                )
+    async def fetch(self, keys: set[RightsKey]) -> None:
+        wanted = [key for key in keys if key not in self.answers]
+        await self.snapshot.load(work_id for work_id, _, _, _ in wanted)
+        for work_id, stage, territory, on in wanted:
+            coverage = self.snapshot.coverage(work_id, stage, territory, on)
+            self.answers[(work_id, stage, territory, on)] = work_rights_from_coverage(work_id, coverage)
         self.missing = set()
-
-    def put(self, key: RightsKey, answer: WorkRights) -> None:
-        self.answers[key] = answer
 
 
 async def _presumption_sets(
-    uow: SettlementUnitOfWork, licences: Mapping[str, Licence], rights: _RightsCache
+    licences: Mapping[str, Licence], rights: _RightsCache
 ) -> dict[tuple[Territory, date], tuple[str, ...]]:
     sets: dict[tuple[Territory, date], tuple[str, ...]] = {}
-    for licence in licences.values():
+    for licence in sorted(licences.values(), key=lambda item: item.licence_id):
         if not licence.presumption_applied:
             continue
+        await rights.snapshot.load_all()
         for territory in sorted(licence.territories or set(Territory)):
             key = (territory, licence.term_start)
             if key in sets:
                 continue
             works = []
-            async for coverage in uow.rights.licensable(AiStage.TRAINING, territory, licence.term_start):
+            for coverage in rights.snapshot.licensable(AiStage.TRAINING, territory, licence.term_start):
                 works.append(coverage.work_id)
-                rights.put(
-                    (coverage.work_id, AiStage.TRAINING, territory, licence.term_start),
-                    work_rights_from_coverage(coverage.work_id, coverage),
+                rights.answers[(coverage.work_id, AiStage.TRAINING, territory, licence.term_start)] = (
+                    work_rights_from_coverage(coverage.work_id, coverage)
                 )
             sets[key] = tuple(works)
     return sets
