@@ -6,6 +6,7 @@ answer the first result; each principal sees only what it may; every transition 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from nordclear.platform.domain.money import Money
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import (
+    Aborted,
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
@@ -520,3 +522,37 @@ async def test_the_fee_due_at_issue_splits_exactly_into_its_lines(licensing: Lic
     assert sum(line.amount.amount_minor for line in fees[0].lines) == fees[0].amount.amount_minor
     assert len(fees[0].lines) == 5
     assert fees[0].presumption_applied
+
+
+async def test_two_approvals_at_once_issue_one_licence(licensing: Licensing) -> None:
+    quoted = await licensing.apply(draft())
+    await services.accept_quote(
+        licensing.uow(),
+        request_id="s/acc",
+        fingerprint="f",
+        quote_id=quoted.quote.quote_id,
+        caller=SKALD,
+        now=_now(),
+    )
+
+    async def approve(request_id: str) -> str:
+        try:
+            issued = await services.approve(
+                licensing.uow(),
+                request_id=request_id,
+                fingerprint="f",
+                application_id=quoted.application.application_id,
+                caller=STIM_OPS,
+                book=licensing.book,
+                signer=licensing.signer,
+                now=_now(),
+            )
+        except (Aborted, FailedPrecondition) as refused:
+            return type(refused).__name__
+        return issued.licence.licence_id
+
+    outcomes = await asyncio.gather(approve("ops/one"), approve("ops/two"))
+
+    assert sorted(outcome.startswith("NC-") for outcome in outcomes) == [False, True]
+    assert await licensing.count("licences") == 1
+    assert (await licensing.event_types()).count("LicenceIssued") == 1

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.licensing.adapters import orm, proto
@@ -297,12 +298,16 @@ class LicenceRepository:
     async def next_number(self, year: int) -> int:
         """The next licence number of ``year``, taken under a row lock (one per licence, never reused)."""
         table = orm.licence_numbers
-        current = await self._session.scalar(
-            select(table.c.next_number).where(table.c.year == year).with_for_update()
-        )
+        locked = select(table.c.next_number).where(table.c.year == year).with_for_update()
+        current = await self._session.scalar(locked)
         if current is None:
-            await self._session.execute(insert(table).values(year=year, next_number=2))
-            return 1
+            try:
+                async with self._session.begin_nested():
+                    await self._session.execute(insert(table).values(year=year, next_number=1))
+            except IntegrityError:
+                pass  # another transaction opened the year first; its row is locked below
+            current = await self._session.scalar(locked)
+        assert current is not None, "the year's row exists: inserted above or by the transaction that won"
         await self._session.execute(update(table).where(table.c.year == year).values(next_number=current + 1))
         return int(current)
 

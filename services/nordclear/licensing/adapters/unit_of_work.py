@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nordclear.licensing.adapters import orm
@@ -20,6 +22,7 @@ from nordclear.licensing.adapters.repository import (
 from nordclear.licensing.adapters.rights_view import LicensingRights
 from nordclear.licensing.domain.rights import RightsView
 from nordclear.platform.db.unit_of_work import EventTranslator, Published, UnitOfWork
+from nordclear.platform.errors import Aborted
 
 RightsFactory = Callable[[AsyncSession], RightsView]
 """Builds the rights view on a unit of work's session (tests may substitute an in-memory one)."""
@@ -56,6 +59,20 @@ class LicensingUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(session_factory, orm.messaging, on_commit, translate, on_committed)
         self._rights = rights
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await super().__aexit__(exc_type, exc, traceback)
+        if isinstance(exc, IntegrityError):
+            # Two approvals of one application, or two uses of one request id, raced and the first won;
+            # nothing of this one was stored, and a retry answers from what the first stored.
+            raise Aborted(
+                "a concurrent request changed the same data first; retry to see its result"
+            ) from exc
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
