@@ -7,8 +7,8 @@ public key, or online. The application file::
     hub_society: STIM                 # the society the application is made through
     model_name: Skald
     model_version: "2.1"
-    stages: [training, service, output]
-    territories: [DK, FI, IS, NO, SE]
+    stages: a list of training, service, output
+    territories: a list of DK, FI, IS, NO, SE
     term: {start: 2026-01-01, end: 2026-12-31}
     expected_revenue: {currency: SEK, amount_minor: 100000000}
     expected_output_count: 50000
@@ -210,14 +210,24 @@ def register(
 
 @app.command()
 def apply(
-    file: Annotated[
-        Path, typer.Argument(help="The application, YAML or JSON (see 'nordclear licensing --help').")
-    ],
+    file: Annotated[Path, typer.Argument(help="The application, YAML or JSON (format above).")],
     token: Token = "",
     request_id: RequestId = None,
     address: Address = DEFAULT_ADDRESS,
 ) -> None:
-    """Apply for a licence from a file; prints the application and its quote."""
+    """Apply for a licence from a file; prints the application and its quote.
+
+    The file, YAML or JSON, with these fields:
+    hub_society: KODA, STEF, STIM, TEOSTO or TONO
+    model_name, model_version
+    stages: a list of training, service, output
+    territories: a list of DK, FI, IS, NO, SE
+    term: {start: YYYY-MM-DD, end: YYYY-MM-DD}
+    expected_revenue: {currency: SEK, amount_minor: 100000000}
+    expected_output_count: 50000
+    training_data: {disclosure: none} or {disclosure: full_manifest, declared_item_count: N}
+    Without a full manifest the presumption rule applies.
+    """
     request = pb.ApplyRequest(
         request_id=request_id or _derived_request_id("apply", file.read_bytes()),
         application=application_from_document(read_document(file)),
