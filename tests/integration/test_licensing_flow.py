@@ -215,6 +215,16 @@ async def test_apply_quote_accept_issue_verify_and_coverage_follows_consent(stac
     )
     await _consent(stack, stim, consented, start)
     await _consent(stack, koda, koda_work, start)
+    # A recording embodying a consented and a non-consented work: covered only if every work is.
+    await stack.repertoire.RegisterRecording(
+        rpb.RegisterRecordingRequest(
+            request_id="rec-1",
+            recording=work_pb2.Recording(
+                isrc="SE-ABC-26-00001", title="Sommarpsalm / Vårvindar", work_ids=[consented, not_consented]
+            ),
+        ),
+        metadata=bearer(stim),
+    )
     await eventually(stack.rights_rows, lambda rows: rows == (3, 6), what="works and consents in licensing")
 
     licensee = stack.token(PrincipalKind.LICENSEE, licensee_id="skald-ai")
@@ -314,6 +324,22 @@ async def test_apply_quote_accept_issue_verify_and_coverage_follows_consent(stac
     covered = await _coverage(stack, licensee, licence.licence_id, consented, today)
     by_iswc = await _coverage(stack, licensee, licence.licence_id, "", today, by_iswc="T-070.000.004-9")
     uncovered = await _coverage(stack, licensee, licence.licence_id, not_consented, today)
+    medley = await eventually(
+        lambda: stack.licensing.CheckCoverage(
+            lpb.CheckCoverageRequest(
+                licence_id=licence.licence_id,
+                recording=identifiers_pb2.RecordingRef(isrc="SEABC2600001"),
+                stage=codes_pb2.AI_STAGE_TRAINING,
+                territory=codes_pb2.TERRITORY_SE,
+                date=_day(today),
+            ),
+            metadata=bearer(licensee),
+        ),
+        lambda answer: len(answer.works) == 2,
+        what="the recording in licensing",
+    )
+    assert medley.covered is False
+    assert {work.work_id: work.covered for work in medley.works} == {consented: True, not_consented: False}
     assert covered.covered is True
     assert by_iswc.covered is True
     assert [work.work_id for work in by_iswc.works] == [consented]
