@@ -386,7 +386,19 @@ async def test_batch_lookup_answers_every_key_in_order_and_never_fails_the_batch
     by_ipi = answers[1].results[2]
     assert by_ipi.truncated is True  # Both works have the writer; one per key was asked for.
     assert len(by_ipi.works) == 1
-    assert not by_ipi.works[0].parties  # The summary view leaves the parties out.
+    assert not by_ipi.works[0].parties  # The summary view leaves the parties out…
+    full = (
+        answers[0].results[0].works[0]
+        if by_ipi.works[0].work_id == first.work_id
+        else answers[0].results[1].works[0]
+    )
+    summary = by_ipi.works[0]
+    assert (summary.title, summary.iswc, summary.submitting_society, summary.revision) == (
+        full.title,
+        full.iswc,
+        full.submitting_society,
+        full.revision,
+    )  # …and keeps what identifies the work, as stored.
 
 
 async def test_search_finds_works_despite_typos_and_nordic_spellings(repertoire: Repertoire) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.gen.repertoire.v1 import work_pb2
+from nordclear.platform.protoconv import society_to_proto
 from nordclear.repertoire.adapters.orm import recording_works, recordings, works
 from nordclear.repertoire.domain.events import RecordingChanged, WorkChanged
 
@@ -32,6 +33,31 @@ async def work_with_recordings(session: AsyncSession, work_id: str) -> work_pb2.
     )
     message.recordings.extend(work_pb2.Recording.FromString(recording) for recording in linked)
     return message
+
+
+async def work_summaries(session: AsyncSession, work_ids: Sequence[str]) -> dict[str, work_pb2.Work]:
+    """Summary ``Work`` messages (id, ISWC, title, society, revision, deleted) from the indexed columns.
+
+    No document is decoded: the summary view of a batch lookup or a search costs one narrow query.
+    """
+    if not work_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            works.c.work_id, works.c.iswc, works.c.title, works.c.society, works.c.revision, works.c.deleted
+        ).where(works.c.work_id.in_(set(work_ids)))
+    )
+    return {
+        row.work_id: work_pb2.Work(
+            work_id=row.work_id,
+            iswc=row.iswc or "",
+            title=row.title,
+            submitting_society=society_to_proto(row.society),
+            revision=row.revision,
+            deleted=row.deleted,
+        )
+        for row in rows
+    }
 
 
 async def work_messages(session: AsyncSession, work_ids: Sequence[str]) -> dict[str, work_pb2.Work]:

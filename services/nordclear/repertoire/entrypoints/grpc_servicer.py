@@ -177,7 +177,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             async with self._read() as uow:
                 found = await services.batch_lookup(uow, valid, limit)
                 wanted = [work_id for outcome in found for work_id in outcome.work_ids]
-                messages = await views.work_messages(uow.session, wanted)
+                messages = await _works_in_view(uow, wanted, request.view)
             outcomes = iter(found)
             results = []
             for message, key in zip(request.keys, keys, strict=True):
@@ -186,7 +186,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
                     if isinstance(key, InvalidArgument)
                     else next(outcomes)
                 )
-                results.append(_lookup_result(message, outcome, messages, request.view))
+                results.append(_lookup_result(message, outcome, messages))
             yield pb.BatchLookupResponse(results=results)
 
     async def SearchWorks(self, request: pb.SearchWorksRequest, context: Context) -> pb.SearchWorksResponse:
@@ -200,7 +200,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         wanted = min(top_k * 5, MAX_SEARCH_CANDIDATES) if society else top_k
         hits = self._search.search(request.title, list(request.creator_names), wanted, request.min_score_bp)
         async with self._read() as uow:
-            messages = await views.work_messages(uow.session, [hit.work_id for hit in hits])
+            messages = await _works_in_view(uow, [hit.work_id for hit in hits], request.view)
         results = []
         for hit in hits:
             work = messages.get(hit.work_id)
@@ -210,8 +210,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
                 or (society is not None and work.submitting_society != request.society)
             ):
                 continue
-            shown = _summary(work) if request.view == pb.WORK_VIEW_SUMMARY else work
-            results.append(pb.SearchHit(work=shown, score_bp=hit.score_bp, matched_title=hit.matched_title))
+            results.append(pb.SearchHit(work=work, score_bp=hit.score_bp, matched_title=hit.matched_title))
         return pb.SearchWorksResponse(hits=results[:top_k])
 
     async def ImportCwr(
@@ -613,7 +612,7 @@ def _lookup(key: pb.LookupKey, field: str) -> services.Lookup | InvalidArgument:
 
 
 def _lookup_result(
-    key: pb.LookupKey, outcome: services.LookupOutcome, messages: dict[str, work_pb2.Work], view: int
+    key: pb.LookupKey, outcome: services.LookupOutcome, messages: dict[str, work_pb2.Work]
 ) -> pb.LookupResult:
     result = pb.LookupResult(key=key, truncated=outcome.truncated)
     if outcome.error is not None:
@@ -630,19 +629,17 @@ def _lookup_result(
         return result
     found = [messages[work_id] for work_id in outcome.work_ids if work_id in messages]
     result.status = pb.LOOKUP_STATUS_FOUND if found else pb.LOOKUP_STATUS_NOT_FOUND
-    result.works.extend(_summary(work) if view == pb.WORK_VIEW_SUMMARY else work for work in found)
+    result.works.extend(found)
     return result
 
 
-def _summary(full: work_pb2.Work) -> work_pb2.Work:
-    return work_pb2.Work(
-        work_id=full.work_id,
-        iswc=full.iswc,
-        title=full.title,
-        submitting_society=full.submitting_society,
-        revision=full.revision,
-        deleted=full.deleted,
-    )
+async def _works_in_view(
+    uow: RepertoireUnitOfWork, work_ids: list[str], view: pb.WorkView.ValueType
+) -> dict[str, work_pb2.Work]:
+    """The works as the view asks: summaries from columns, or the full stored documents."""
+    if view == pb.WORK_VIEW_SUMMARY:
+        return await views.work_summaries(uow.session, work_ids)
+    return await views.work_messages(uow.session, work_ids)
 
 
 SPOOL_IN_MEMORY_BYTES = 16 * 1024 * 1024
