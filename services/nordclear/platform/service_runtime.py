@@ -14,7 +14,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import grpc
@@ -81,6 +81,9 @@ class ServiceRuntime:
         self._consumers: list[InboxConsumer[Any]] = []
         self._startup_steps: list[Callable[[], Awaitable[None]]] = []
         self._periodic: list[tuple[Callable[[], Awaitable[None]], int, str]] = []
+        self._background: list[
+            tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], Awaitable[None]]]
+        ] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._server: grpc.aio.Server | None = None
         self._metrics_server: Any = None
@@ -107,6 +110,12 @@ class ServiceRuntime:
         """
         self._periodic.append((step, interval_ms, name))
 
+    def add_background(
+        self, run: Callable[[], Coroutine[Any, Any, None]], stop: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``run`` while the service serves; ``stop`` asks it to return when the service stops."""
+        self._background.append((run, stop))
+
     def add_consumer(self, consumer: InboxConsumer[Any]) -> None:
         """Run ``consumer`` while the service runs (unless consumers are switched off in settings)."""
         self._consumers.append(consumer)
@@ -127,6 +136,8 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self._run_kafka_side(), name=f"{self.spec.name}-kafka"))
         for step, interval_ms, name in self._periodic:
             self._tasks.append(asyncio.create_task(self._every(step, interval_ms, name), name=name))
+        for run, _ in self._background:
+            self._tasks.append(asyncio.create_task(run()))
         log.info("service started", grpc_address=self.settings.grpc_address, port=self.bound_port)
         return self.bound_port
 
@@ -149,6 +160,8 @@ class ServiceRuntime:
             await self._server.stop(self.settings.shutdown_grace_ms / 1000)
         for consumer in self._consumers:
             await consumer.stop()
+        for _, stop in self._background:
+            await stop()
         await self.relay.stop()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=self.settings.shutdown_grace_ms / 1000)

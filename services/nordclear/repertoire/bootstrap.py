@@ -11,6 +11,7 @@ from nordclear.platform.settings import ServiceSettings
 from nordclear.platform.topology import REPERTOIRE
 from nordclear.repertoire.adapters import orm
 from nordclear.repertoire.adapters.events import RepertoireEventTranslator
+from nordclear.repertoire.adapters.search_follower import SearchFollower
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.adapters.views import WorkCache
@@ -52,6 +53,15 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
     servicer = RepertoireServicer(unit_of_work, read_unit_of_work, search, cache)
     runtime.add_servicer(lambda server: pb_grpc.add_RepertoireServiceServicer_to_server(servicer, server))
     runtime.add_startup(lambda: search.build(read_unit_of_work))
+    if not is_sqlite(settings.database_url):
+        # Other replicas may write the same database: follow every replica's work events as well.
+        follower = SearchFollower(
+            search,
+            topic=runtime.kafka_names.events_topic(REPERTOIRE),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            rebuild=lambda: search.build(read_unit_of_work),
+        )
+        runtime.add_background(follower.run, follower.stop)
     return runtime
 
 

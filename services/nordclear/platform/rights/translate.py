@@ -32,6 +32,7 @@ def work_from_event(state: WorkState) -> Work:
         work_id=state.work_id,
         iswc=state.iswc,
         title=state.title,
+        alternate_titles=[work_pb2.AlternateTitle(title=title) for title in state.alternate_titles],
         parties=[_party(party) for party in (*state.creators, *state.publishers)],
         language_code=state.language_code,
         duration_ms=state.duration_ms,

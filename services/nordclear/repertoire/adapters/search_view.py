@@ -1,9 +1,8 @@
-"""The repertoire's in-memory search index, kept in step with the works this process commits.
+"""The repertoire's in-memory search index, kept in step with the works committed.
 
-Built from the database at start, then updated after every committed work change. Each replica keeps
-its own index from its own writes: with several replicas on PostgreSQL, a replica's index misses other
-replicas' writes until it restarts (the fix, a per-replica consumer of the repertoire's own events, is
-noted for later; the embedded default runs one process).
+Built from the database at start, then updated after every work change this process commits. With
+several replicas on PostgreSQL, each replica also follows the repertoire's own events
+(``search_follower``) so that other replicas' writes reach its index too.
 """
 
 from __future__ import annotations
@@ -32,7 +31,8 @@ class SearchView:
         self.index = WorkIndex()
 
     async def build(self, uow_factory: Callable[[], RepertoireUnitOfWork]) -> None:
-        """Index every live work in the database."""
+        """Index every live work in the database; searches use the old index until the new one is whole."""
+        fresh = WorkIndex()
         after, total = "", 0
         while True:
             async with uow_factory() as uow:
@@ -40,11 +40,12 @@ class SearchView:
                     society=None, after_work_id=after, limit=PAGE, include_deleted=False
                 )
             for work in page:
-                self._put(work)
+                _put(fresh, work)
             total += len(page)
             if len(page) < PAGE:
                 break
             after = page[-1].work_id
+        self.index = fresh
         log.info("search index built", works=total)
 
     def apply(self, events: Sequence[object]) -> None:
@@ -52,19 +53,28 @@ class SearchView:
         for event in events:
             if isinstance(event, WorkChanged):
                 if event.work.deleted:
-                    if event.work.work_id in self.index:
-                        self.index.remove(event.work.work_id)
+                    self.remove(event.work.work_id)
                 else:
-                    self._put(event.work)
+                    self.put(event.work)
+
+    def put(self, work: Work) -> None:
+        """Index ``work`` as it is now (added or replaced)."""
+        _put(self.index, work)
+
+    def remove(self, work_id: str) -> None:
+        """Take a work out of the index (deleted); unknown ids are ignored."""
+        if work_id in self.index:
+            self.index.remove(work_id)
 
     def search(self, title: str, creators: Sequence[str], top_k: int, min_score_bp: int) -> list[Hit]:
         """The best matches, best first."""
         return self.index.search(title, creators, top_k=top_k, min_score_bp=min_score_bp)
 
-    def _put(self, work: Work) -> None:
-        self.index.upsert(
-            work.work_id,
-            work.title,
-            alternate_titles=[title.title for title in work.alternate_titles],
-            creators=creator_names(work),
-        )
+
+def _put(index: WorkIndex, work: Work) -> None:
+    index.upsert(
+        work.work_id,
+        work.title,
+        alternate_titles=[title.title for title in work.alternate_titles],
+        creators=creator_names(work),
+    )
