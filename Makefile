@@ -58,6 +58,7 @@ test-e2e: setup /usr/bin/chromium
 	$(BIN)/pytest -m e2e
 
 bench: setup
+	$(UV) sync --frozen --group bench
 	$(BIN)/python -m benchmarks.run_all
 
 format: setup
