@@ -130,6 +130,15 @@ async def test_an_event_crosses_from_repertoire_outbox_to_matching_inbox(start_s
             token=tokens["society:KODA"],
         )
         assert json.loads(shown)["work_id"] == registered.work.work_id
+        found = await _cli(
+            "repertoire",
+            "search",
+            "vem kan segla forutan vind",
+            "--address",
+            stack.address("repertoire"),
+            token=tokens["society:KODA"],
+        )
+        assert registered.work.work_id in found.splitlines()[0]
         ack = stack.data_dir / "import.ACK"
         await _cli(
             "repertoire",

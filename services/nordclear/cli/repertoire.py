@@ -86,6 +86,32 @@ def get(
     show(asyncio.run(call(address, rpc)).work)
 
 
+@app.command()
+def search(
+    title: Annotated[str, typer.Argument(help="The title to look for; typos and spellings are tolerated.")],
+    token: Token = "",
+    creator: Annotated[
+        list[str] | None, typer.Option(help="A creator's name, e.g. 'Taube, Evert'; repeat for several.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many works to show at most.")] = 10,
+    address: Address = DEFAULT_ADDRESS,
+) -> None:
+    """Fuzzy search by title (and creators): one line per work, best first, with its score."""
+    request = pb.SearchWorksRequest(
+        title=title, creator_names=creator or [], top_k=top, view=pb.WORK_VIEW_SUMMARY
+    )
+
+    async def rpc(channel: grpc.aio.Channel) -> pb.SearchWorksResponse:
+        response: pb.SearchWorksResponse = await pb_grpc.RepertoireServiceStub(channel).SearchWorks(
+            request, metadata=metadata(token)
+        )
+        return response
+
+    for hit in asyncio.run(call(address, rpc)).hits:
+        score = f"{hit.score_bp / 100:6.2f} %"
+        typer.echo(f"{score}  {hit.work.work_id}  {hit.work.iswc or '-':11}  {hit.work.title}")
+
+
 @consent_app.command("record")
 def consent_record(
     stage: Annotated[list[str], typer.Option(help="training, service or output; repeat for several.")],
