@@ -76,6 +76,7 @@ class ObligationRow:
     creditor: str
     amount: str
     settlement_amount: str
+    settlement_amount_minor: int
     deadline: str
     days_left: int | None
     state: str
@@ -230,6 +231,7 @@ async def obligations(
                 creditor=society_label(o.creditor),
                 amount=money_text(o.amount),
                 settlement_amount=money_text(o.settlement_amount),
+                settlement_amount_minor=o.settlement_amount.amount_minor,
                 deadline=date_text(o.deadline),
                 days_left=(deadline - today).days if deadline else None,
                 state=enum_label(settlement_pb2.ObligationState, o.state),

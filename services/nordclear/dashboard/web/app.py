@@ -430,7 +430,20 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             due_soon=due_soon,
             late=late,
             held=held,
+            held_rows=sort_rows(
+                held.rows,
+                Sort.parse(
+                    _q(request, "suspense_sort"),
+                    ["licence_id", "territory", "stage", "amount_minor", "reason", "held_at"],
+                ),
+            ),
             open_obligations=open_obligations,
+            open_rows=sort_rows(
+                open_obligations.rows,
+                Sort.parse(
+                    _q(request, "open_sort"), ["debtor", "creditor", "settlement_amount_minor", "deadline"]
+                ),
+            ),
             reasons=enum_choices(settlement_pb2.SuspenseReason),
             societies=enum_choices(codes_pb2.Society, upper=True),
             society=society,
