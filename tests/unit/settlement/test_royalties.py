@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import FailedPrecondition
 from nordclear.repertoire.domain.work import Right
-from nordclear.settlement.domain.royalties import SuspenseReason
+from nordclear.settlement.domain.royalties import SuspenseReason, share_of_revenue
 from nordclear.settlement.domain.run import RunResult, compute_run
 from tests.unit.settlement.builders import (
     FakeRepertoire,
@@ -226,3 +230,12 @@ def test_obligations_carry_the_deadline_and_convert_to_the_settlement_currency()
         ("079", "040", 89_901),
         ("079", "090", 89_901),
     ]
+
+
+@given(st.integers(0, 10**15), st.integers(0, 10_000))
+def test_a_share_of_revenue_is_rounded_once_half_to_even(revenue_minor: int, rate_bp: int) -> None:
+    assert share_of_revenue(revenue_minor, rate_bp) == round(Fraction(revenue_minor * rate_bp, 10_000))
+
+
+def test_ties_round_to_even() -> None:
+    assert [share_of_revenue(revenue, 5_000) for revenue in (1, 3, 5)] == [0, 2, 2]

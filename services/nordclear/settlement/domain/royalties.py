@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from fractions import Fraction
 
 from nordclear.platform.domain.money import Money, allocate, split_equally
 from nordclear.platform.domain.societies import is_member_society_code, society_for_territory
@@ -172,6 +171,9 @@ class Inputs:
     licensable_work_ids: Mapping[tuple[Territory, date], tuple[str, ...]]
     """Per (territory, day): every work licensable for training (the presumption rule's set)."""
     policy: RunPolicy
+    usage_sha256: str = ""
+    """A digest of the usage lines in their canonical stored form, when whoever loaded them has one
+    (the service hashes the stored protobuf documents); empty: the run hashes the lines itself."""
 
 
 class PotBuilder:
@@ -184,6 +186,7 @@ class PotBuilder:
         self._pots: dict[PotKey, Pot] = {}
         self._training_sets: dict[tuple[str, Territory], tuple[str, ...]] = {}
         self._attribution: dict[str, dict[str, int]] = {}
+        self._output_groups: dict[tuple[object, ...], tuple[Licence, Pot, int, int]] = {}
 
     def build(self) -> list[Pot]:
         """Every pot, in deterministic order."""
@@ -306,27 +309,47 @@ class PotBuilder:
         else:
             self._equal_over_training(pot, licence, amount_minor)
 
+    def _output_pot(self, line: UsageLine) -> tuple[Licence, Pot, int, int]:
+        """The licence, pot, output revenue rate (bp) and per-use fee (licence currency) of a line.
+
+        Lines of one report, territory and period share all four: looked up once (a report has
+        millions of lines and a handful of such groups).
+        """
+        group = (line.licence_id, line.report_id, line.territory, line.period_start, line.period_end)
+        found = self._output_groups.get(group)
+        if found is None:
+            licence = self._licence(line.licence_id, f"report {line.report_id} line {line.line_number}")
+            territory = _territory_of(line)
+            tariff = self._tariff(licence, AiStage.OUTPUT, territory, line.period_end)
+            share = tariff.component(TariffComponentKind.OUTPUT_REVENUE_SHARE)
+            per_use = tariff.component(TariffComponentKind.OUTPUT_PER_USE)
+            per_use_minor = (
+                self._in_licence_currency(Money.of(tariff.currency_code, per_use.amount_minor), licence)
+                if per_use is not None
+                else 0
+            )
+            key = PotKey(
+                licence.licence_id,
+                f"report:{line.report_id}",
+                AiStage.OUTPUT,
+                territory,
+                line.period_start,
+                line.period_end,
+                line.period_end,
+            )
+            found = (licence, self._pot(licence, key), share.rate_bp if share else 0, per_use_minor)
+            self._output_groups[group] = found
+        return found
+
     def _add_output(self, line: UsageLine) -> None:
-        licence = self._licence(line.licence_id, f"report {line.report_id} line {line.line_number}")
-        territory = _territory_of(line)
-        tariff = self._tariff(licence, AiStage.OUTPUT, territory, line.period_end)
-        revenue = self._in_licence_currency(
-            Money.of(line.currency_code or licence.currency_code, line.amount_minor), licence
+        licence, pot, rate_bp, per_use_minor = self._output_pot(line)
+        currency = line.currency_code or licence.currency_code
+        revenue = (
+            line.amount_minor
+            if currency == licence.currency_code
+            else self._in_licence_currency(Money.of(currency, line.amount_minor), licence)
         )
-        fee = _revenue_share(revenue, tariff, TariffComponentKind.OUTPUT_REVENUE_SHARE)
-        per_use = tariff.component(TariffComponentKind.OUTPUT_PER_USE)
-        if per_use is not None:
-            fee += self._in_licence_currency(Money.of(tariff.currency_code, per_use.amount_minor), licence)
-        key = PotKey(
-            licence.licence_id,
-            f"report:{line.report_id}",
-            AiStage.OUTPUT,
-            territory,
-            line.period_start,
-            line.period_end,
-            line.period_end,
-        )
-        pot = self._pot(licence, key)
+        fee = share_of_revenue(revenue, rate_bp) + per_use_minor
         policy = self._inputs.policy
         confident = [
             (unit.work_id, unit.share_bp)
@@ -403,10 +426,21 @@ def _territory_of(line: UsageLine) -> Territory:
 
 def _revenue_share(revenue_minor: int, tariff: Tariff, kind: TariffComponentKind) -> int:
     component = tariff.component(kind)
-    if component is None or revenue_minor <= 0:
+    return 0 if component is None else share_of_revenue(revenue_minor, component.rate_bp)
+
+
+def share_of_revenue(revenue_minor: int, rate_bp: int) -> int:
+    """``rate_bp`` of a (non-negative) revenue, rounded once, half to even, like every conversion.
+
+    Half to even, so that over millions of lines ties round up as often as down and nothing drifts.
+    Integer arithmetic: this runs once per output line.
+    """
+    if revenue_minor <= 0 or rate_bp <= 0:
         return 0
-    # Rounded once, half to even, like every conversion: no drift over many lines.
-    return round(Fraction(revenue_minor * component.rate_bp, FULL_BP))
+    quotient, remainder = divmod(revenue_minor * rate_bp, FULL_BP)
+    if 2 * remainder > FULL_BP or (2 * remainder == FULL_BP and quotient % 2 == 1):
+        quotient += 1
+    return quotient
 
 
 @dataclass(frozen=True, slots=True)

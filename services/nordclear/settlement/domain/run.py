@@ -574,10 +574,13 @@ def inputs_digest(
     feed(*(inputs.licences[k] for k in sorted(inputs.licences)))
     feed(*(inputs.tariffs[k] for k in sorted(inputs.tariffs)))
     feed(*sorted(inputs.fees, key=lambda f: f.fee_id))
-    # Usage lines hold no sets, so their generated repr is canonical already, and far cheaper.
-    for line in sorted(inputs.usage, key=lambda u: (u.licence_id, u.report_id, u.line_number)):
-        digest.update(repr(line).encode())
-        digest.update(b"\n")
+    if inputs.usage_sha256:
+        feed(inputs.usage_sha256)
+    else:
+        # Usage lines hold no sets, so their generated repr is canonical already, and far cheaper.
+        for line in sorted(inputs.usage, key=lambda u: (u.licensee_id, u.report_id, u.line_number)):
+            digest.update(repr(line).encode())
+            digest.update(b"\n")
     feed(inputs.policy, *fx.used_rates())
     # Rights answers hold no sets either (their shares mapping is built in a fixed order): repr is canonical.
     for key in sorted(answers, key=lambda k: (k[0], k[1].value, k[2].value, k[3])):

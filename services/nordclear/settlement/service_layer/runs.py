@@ -182,7 +182,7 @@ async def _compute(uow: SettlementUnitOfWork, request: RunRequest, policy: RunPo
     licences = await uow.repo.licences()
     tariffs = await uow.repo.tariffs()
     fees = await uow.repo.fees_due_in(request.period_start, request.period_end)
-    usage = await uow.repo.usage_lines(request.period_start, request.period_end)
+    usage, usage_sha256 = await uow.repo.usage_lines(request.period_start, request.period_end)
     rates = await uow.repo.rates_on([request.fx_rate_date])
     fx = FxTable(request.fx_rate_date, rates)
     rights = _RightsCache(RightsSnapshot(uow.session, uow.rights_tables))
@@ -195,6 +195,7 @@ async def _compute(uow: SettlementUnitOfWork, request: RunRequest, policy: RunPo
         manifest_work_ids=manifest_work_ids(usage),
         licensable_work_ids=licensable,
         policy=policy,
+        usage_sha256=usage_sha256,
     )
     await rights.fetch(_likely_keys(licences, usage, inputs.manifest_work_ids))
     for _ in range(MAX_RIGHTS_PASSES):
