@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from google.protobuf.message import Message
 
-from nordclear.gen.common.v1 import usage_pb2
+from nordclear.gen.common.v1 import dates_pb2, usage_pb2
 from nordclear.gen.events.v1 import matching_events_pb2 as events
 from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
 from nordclear.matching.adapters import report_proto
@@ -103,6 +103,7 @@ def _wrap(report: Report, what: str, payload: Message) -> EventEnvelope:
 
 def _usage_matched(event: domain.UsageBatchMatched) -> events.UsageMatched:
     header = event.report.header
+    report_period = report_proto.range_to_proto(header.period)
     return events.UsageMatched(
         report_id=header.report_id,
         licensee_id=header.licensee_id,
@@ -110,11 +111,11 @@ def _usage_matched(event: domain.UsageBatchMatched) -> events.UsageMatched:
         kind=report_proto.KIND_TO_PROTO[header.kind],
         period=report_proto.range_to_proto(header.period),
         batch_sequence=event.batch_sequence,
-        lines=[_line(event.report, matched) for matched in event.lines],
+        lines=[_line(report_period, matched) for matched in event.lines],
     )
 
 
-def _line(report: Report, matched: domain.MatchedLine) -> events.MatchedUsageLine:
+def _line(report_period: dates_pb2.DateRange, matched: domain.MatchedLine) -> events.MatchedUsageLine:
     line = matched.line
     kind = line.kind
     message = events.MatchedUsageLine(
@@ -122,7 +123,7 @@ def _line(report: Report, matched: domain.MatchedLine) -> events.MatchedUsageLin
         revision=matched.revision,
         stage=report_proto.STAGE_TO_PROTO[kind.stage],
         territory=report_proto.territory_or_unspecified(line.territory),
-        period=report_proto.range_to_proto(line.period or report.header.period),
+        period=report_proto.range_to_proto(line.period) if line.period else report_period,
         active_users=line.active_users,
         output_id=line.output_id,
         label_applied=line.label_applied,

@@ -6,7 +6,6 @@ the value and the rule, so the validator can list it with its line number and go
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,6 +13,7 @@ from datetime import UTC, date, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2, money_pb2, usage_pb2
+from nordclear.gen.matching.v1 import matching_service_pb2 as service_pb2
 from nordclear.gen.matching.v1 import report_pb2
 from nordclear.matching.domain.model import (
     Candidate,
@@ -267,25 +267,27 @@ def _territory(value: codes_pb2.Territory.ValueType, field: str) -> Territory | 
 
 
 def decode_batch(items: Sequence[report_pb2.ReportLine | DecodedLine]) -> DecodedBatch:
-    """Decode a batch of lines (or lines a file reader already found bad), keeping their stored form."""
+    """Decode a batch of lines (or lines a file reader already found bad), keeping their stored form.
+
+    The stored form is the lines serialised as a ``ReportLineBatch``: each line as its own
+    length-delimited field, so the bytes of a report are the same however its lines were batched (a
+    stream, a file), and its content digest with them.
+    """
     decoded: list[DecodedLine] = []
-    parts: list[bytes] = []
+    good: list[report_pb2.ReportLine] = []
     for item in items:
         if isinstance(item, DecodedLine):
             decoded.append(item)
             continue
-        serialised = item.SerializeToString(deterministic=True)
-        parts.append(struct.pack(">I", len(serialised)))
-        parts.append(serialised)
+        good.append(item)
         try:
             decoded.append(DecodedLine(item.line_number, line_from_proto(item), None))
         except InvalidArgument as error:
             decoded.append(DecodedLine(item.line_number, None, error))
     numbers = [line.line_number for line in decoded]
-    # The stored form is the canonical form: length-prefixed deterministic serialisations, in order.
     return DecodedBatch(
         lines=decoded,
-        payload=b"".join(parts),
+        payload=service_pb2.ReportLineBatch(lines=good).SerializeToString(deterministic=True),
         first_line=min(numbers, default=0),
         last_line=max(numbers, default=0),
     )
@@ -293,12 +295,7 @@ def decode_batch(items: Sequence[report_pb2.ReportLine | DecodedLine]) -> Decode
 
 def lines_of_payload(payload: bytes) -> Iterable[report_pb2.ReportLine]:
     """The lines of a stored chunk, in order."""
-    offset = 0
-    while offset < len(payload):
-        (size,) = struct.unpack_from(">I", payload, offset)
-        offset += 4
-        yield report_pb2.ReportLine.FromString(payload[offset : offset + size])
-        offset += size
+    return service_pb2.ReportLineBatch.FromString(payload).lines
 
 
 def violation_to_proto(violation: Violation) -> audit_pb2.Violation:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy import Row, Table, and_, delete, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -317,15 +317,16 @@ class ReportRepository:
     async def add_flags(self, report_pk: str, flags: Sequence[tuple[int, LineFlag]]) -> None:
         """Store the flags of lines."""
         if flags:
-            await self._session.execute(
-                insert(line_flags),
-                [{"report_pk": report_pk, "line_number": n, "flag": flag.value} for n, flag in flags],
-            )
+            rows: list[dict[str, object]] = [
+                {"report_pk": report_pk, "line_number": n, "flag": flag.value} for n, flag in flags
+            ]
+            await _bulk_insert(self._session, line_flags, rows)
 
     async def add_units(self, report_pk: str, units: Sequence[StoredUnit]) -> None:
-        """Store match units."""
+        """Store match units (through the driver directly: this is the hot path of a large report)."""
         if units:
-            await self._session.execute(insert(match_units), [_unit_row(report_pk, unit) for unit in units])
+            rows = [_unit_row(report_pk, unit) for unit in units]
+            await _bulk_insert(self._session, match_units, rows)
 
     async def chunks(self, report_pk: str, from_line: int, to_line: int) -> list[bytes]:
         """The stored chunks holding lines ``from_line``..``to_line``, in order."""
@@ -613,7 +614,41 @@ def _report(r: Row[Any]) -> Report:
     )
 
 
+async def _bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, object]]) -> None:
+    """INSERT ``rows`` with the driver's own executemany, skipping SQLAlchemy's per-row statement work.
+
+    Values still pass through each column type's bind processor (how SQLite stores a datetime, say), so
+    what is stored is exactly what an ORM insert would store.
+    """
+    columns = list(rows[0])
+    connection = await session.connection()
+    dialect = connection.dialect
+    processors = [table.c[column].type.bind_processor(dialect) for column in columns]
+    style = dialect.paramstyle
+    if style == "qmark":
+        markers = ", ".join("?" for _ in columns)
+    elif style == "numeric_dollar":
+        markers = ", ".join(f"${number}" for number in range(1, len(columns) + 1))
+    else:  # format / pyformat
+        markers = ", ".join("%s" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({markers})"  # noqa: S608 - our own names
+    values = [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip((row[column] for column in columns), processors, strict=True)
+        )
+        for row in rows
+    ]
+    await connection.exec_driver_sql(statement, values)
+
+
 def _unit_row(report_pk: str, unit: StoredUnit) -> dict[str, object]:
+    # A matched unit's reference is not kept: only open units are matched again (the line is stored).
+    reference = (
+        b""
+        if unit.status is MatchStatus.MATCHED
+        else report_proto.reference_to_proto(unit.reference).SerializeToString(deterministic=True)
+    )
     return {
         "report_pk": report_pk,
         "line_number": unit.line_number,
@@ -626,7 +661,7 @@ def _unit_row(report_pk: str, unit: StoredUnit) -> dict[str, object]:
         "revision": unit.revision,
         "review_item_id": unit.review_item_id,
         "matched_at": unit.matched_at,
-        "reference": report_proto.reference_to_proto(unit.reference).SerializeToString(deterministic=True),
+        "reference": reference,
     }
 
 

@@ -42,7 +42,7 @@ from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
 from nordclear.repertoire.search.index import WorkIndex
 from nordclear.repertoire.search.normalise import NormalisedTitle, loose_key, normalise_name, normalise_title
 
-DEFAULT_AUTO_ACCEPT_BP: Final = 9_300
+DEFAULT_AUTO_ACCEPT_BP: Final = 9_000
 DEFAULT_REVIEW_FLOOR_BP: Final = 6_000
 AMBIGUITY_MARGIN_BP: Final = 300
 MAX_CANDIDATES: Final = 10
@@ -50,7 +50,7 @@ DURATION_TOLERANCE_MS: Final = 5_000
 DURATION_MISMATCH_MS: Final = 30_000
 DURATION_BONUS_BP: Final = 150
 DURATION_PENALTY_BP: Final = 800
-TITLE_ONLY_CAP_BP: Final = 9_000
+TITLE_ONLY_CAP_BP: Final = 8_900
 """A title without any name never reaches the auto-accept threshold: many works share a title."""
 IDENTIFIER_TITLE_AGREEMENT_PERCENT: Final = 55.0
 """Below this similarity an identifier's work is not the work the line's title names."""
@@ -73,6 +73,7 @@ class _Entry:
     recordings: dict[str, IndexedRecording] = field(default_factory=dict)
     duration_ms: int = 0
     name_keys: frozenset[str] = frozenset()
+    recording_title_keys: tuple[str, ...] = ()
 
 
 class MatchIndex:
@@ -84,6 +85,9 @@ class MatchIndex:
         self._by_iswc: dict[str, str] = {}
         self._by_society_id: dict[tuple[str, str], str] = {}
         self._fuzzy = WorkIndex()
+        # The outcome of a line naming only this ISRC (or ISWC), made once: the identifier fast path.
+        self._isrc_matches: dict[str, UnitMatch] = {}
+        self._iswc_matches: dict[str, UnitMatch] = {}
         # Loose title key → works with that (main or alternate) title: the exact fast path.
         self._by_title_key: dict[str, list[str]] = {}
         self.revision = 0
@@ -114,6 +118,9 @@ class MatchIndex:
         self._works[work.work_id] = entry
         if work.iswc:
             self._by_iswc[work.iswc] = work.work_id
+            self._iswc_matches[work.iswc] = UnitMatch(
+                MatchStatus.MATCHED, work_id=work.work_id, method=MatchMethod.ISWC, confidence_bp=FULL_BP
+            )
         for key in work.society_work_ids:
             self._by_society_id[key] = work.work_id
         for recording in work.recordings:
@@ -142,12 +149,14 @@ class MatchIndex:
             return
         if entry.iswc and self._by_iswc.get(entry.iswc) == work_id:
             del self._by_iswc[entry.iswc]
+            del self._iswc_matches[entry.iswc]
         for key in entry.society_ids:
             if self._by_society_id.get(key) == work_id:
                 del self._by_society_id[key]
         for isrc in entry.recordings:
             if self._by_isrc.get(isrc, ("",))[0] == work_id:
                 del self._by_isrc[isrc]
+                del self._isrc_matches[isrc]
         for title_key in set(entry.title_keys):
             holders = self._by_title_key.get(title_key)
             if holders is not None and work_id in holders:
@@ -161,12 +170,29 @@ class MatchIndex:
     def _link(self, recording: IndexedRecording, work_id: str) -> None:
         self._works[work_id].recordings[recording.isrc] = recording
         self._by_isrc[recording.isrc] = (work_id, recording.recording_id)
+        self._isrc_matches[recording.isrc] = UnitMatch(
+            MatchStatus.MATCHED,
+            work_id=work_id,
+            recording_id=recording.recording_id,
+            method=MatchMethod.ISRC,
+            confidence_bp=FULL_BP,
+        )
+
+    def identifier_match(self, isrc: str, iswc: str) -> UnitMatch | None:
+        """The ready outcome of a line naming only this ISRC or only this ISWC, if the index holds it."""
+        if isrc:
+            return None if iswc else self._isrc_matches.get(isrc)
+        return self._iswc_matches.get(iswc)
 
     def _index_fuzzy(self, work_id: str) -> None:
         entry = self._works[work_id]
         artists = {recording.main_artist for recording in entry.recordings.values() if recording.main_artist}
         names = (*entry.creator_names, *sorted(artists - set(entry.creator_names)))
         entry.name_keys = frozenset(normalise_name(name).key for name in names)
+        entry.recording_title_keys = tuple(
+            {loose_key(normalise_title(r.title).strict) for r in entry.recordings.values()}
+            - set(entry.title_keys)
+        )
         self._fuzzy.upsert(work_id, entry.title, entry.alternate_titles, names)
 
     # Lookups used by the matcher -----------------------------------------------------------------
@@ -228,6 +254,11 @@ class Matcher:
 
     def match(self, reference: UsageReference) -> UnitMatch:
         """The outcome for one (validated) reference."""
+        if not (reference.title or reference.work_id or reference.society_work_code):
+            # Nothing to cross-check an identifier against: its outcome is made once, when indexed.
+            ready = self.index.identifier_match(reference.isrc, reference.iswc)
+            if ready is not None:
+                return ready
         found = self._by_identifiers(reference) if reference.has_identifier else []
         if found:
             return self._identified(reference, found)
@@ -281,10 +312,9 @@ class Matcher:
         if entry is None:
             return False
         query = loose_key(normalise_title(reference.title).strict)
-        keys = [
-            *entry.title_keys,
-            *(loose_key(normalise_title(r.title).strict) for r in entry.recordings.values()),
-        ]
+        keys = (*entry.title_keys, *entry.recording_title_keys)
+        if query in keys:
+            return True
         similarity = max((fuzz.ratio(query, key) for key in keys if key), default=0.0)
         if similarity >= IDENTIFIER_TITLE_CONFIRMS_PERCENT:
             return True

@@ -9,6 +9,7 @@ recordings or outputs that appear twice. Identifiers are normalised here, so the
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -31,6 +32,9 @@ MAX_KEPT_VIOLATIONS: Final = 1_000
 MAX_TEXT_CHARS: Final = 512
 MAX_WRITERS: Final = 50
 MAX_INFLUENCES: Final = 1_000
+# An ISRC already in its stored form (the common case) needs no normalising: two letters, three
+# letters or digits, seven digits, as ``normalise_isrc`` would leave it.
+_STORED_ISRC: Final = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,8 @@ class ReportValidator:
             checked = self._revenue_line(line, flags)
         else:
             checked = self._attribution_line(line, flags)
-        return replace(checked, flags=frozenset(flags))
+        # Most lines carry no flag and need no copy: a million-line report makes a million of them.
+        return replace(checked, flags=frozenset(flags)) if flags else checked
 
     def _manifest_line(self, line: UsageLine, flags: set[LineFlag]) -> UsageLine:
         if len(line.units) != 1:
@@ -146,7 +151,7 @@ class ReportValidator:
         key = reference.isrc or reference.iswc or reference.work_id or reference.society_work_code
         if key and self._seen_before(f"ref:{key}"):
             flags.add(LineFlag.DUPLICATE)
-        return replace(line, units=(reference,))
+        return line if reference is line.units[0] else replace(line, units=(reference,))
 
     def _revenue_line(self, line: UsageLine, flags: set[LineFlag]) -> UsageLine:
         if line.territory is None:
@@ -253,7 +258,9 @@ def _reference(reference: UsageReference, field: str) -> UsageReference:
         raise InvalidArgument(f"{field}.writers", len(reference.writers), f"at most {MAX_WRITERS} names")
     if reference.duration_ms < 0:
         raise InvalidArgument(f"{field}.duration_ms", reference.duration_ms, "not negative")
-    isrc = normalise_isrc(reference.isrc, f"{field}.isrc") if reference.isrc else ""
+    isrc = reference.isrc
+    if isrc and _STORED_ISRC.fullmatch(isrc) is None:
+        isrc = normalise_isrc(isrc, f"{field}.isrc")
     iswc = normalise_iswc(reference.iswc, f"{field}.iswc") if reference.iswc else ""
     society_code = reference.society_code
     if reference.society_work_code or society_code:
