@@ -30,20 +30,26 @@ from nordclear.gen.events.v1 import matching_events_pb2 as events_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as pb_grpc
 from nordclear.gen.matching.v1 import report_pb2
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as repertoire_pb
+from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoire_grpc
+from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.matching import bootstrap
 from nordclear.matching.adapters import orm
 from nordclear.matching.adapters.consumers import handle_licensing_event, handle_repertoire_event
 from nordclear.matching.bootstrap import MatchingRuntime
+from nordclear.matching.domain.model import MatchMethod, UsageReference
 from nordclear.matching.settings import MatchingSettings
 from nordclear.platform.auth import PrincipalKind, principal_for
 from nordclear.platform.messaging.envelope import new_envelope
 from nordclear.platform.service_runtime import ServiceRuntime
 from nordclear.platform.settings import load_settings
 from nordclear.platform.topology import LICENSING, MATCHING, REPERTOIRE, KafkaNames
+from nordclear.repertoire import bootstrap as repertoire_bootstrap
 from tests.conftest import DatabaseFactory, Keys
+from tests.support import clients
 from tests.support.clients import bearer
 from tests.support.polling import eventually
-from tests.support.services import service_environment
+from tests.support.services import running_service, service_environment
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -627,3 +633,57 @@ async def test_the_command_line_submits_a_file_and_works_the_review_queue(
     refused = await asyncio.to_thread(run, matching.licensee_token, "review", "list")
     assert refused.exit_code == 1
     assert "PERMISSION_DENIED" in refused.output
+
+
+async def test_an_empty_read_model_is_filled_from_the_repertoire_snapshot(
+    new_database: DatabaseFactory, kafka_bootstrap_servers: str, kafka_namespace: str, keys: Keys
+) -> None:
+    repertoire_env = service_environment(
+        REPERTOIRE,
+        database_url=await new_database("repertoire"),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_namespace=kafka_namespace,
+        public_key_file=keys.public_key_file,
+    )
+    async with (
+        running_service(REPERTOIRE, repertoire_bootstrap.build, repertoire_env) as repertoire,
+        grpc.aio.insecure_channel(f"127.0.0.1:{repertoire.bound_port}") as channel,
+    ):
+        society = bearer(keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM")))
+        stub = repertoire_grpc.RepertoireServiceStub(channel)
+        registered = await stub.RegisterWork(
+            repertoire_pb.RegisterWorkRequest(request_id="snap-1", work=clients.a_work()), metadata=society
+        )
+        await stub.RegisterRecording(
+            repertoire_pb.RegisterRecordingRequest(
+                request_id="snap-2",
+                recording=work_pb2.Recording(
+                    isrc="SEAAA2400007", title="Vem kan segla förutan vind", main_artist="Sofia Karlsson",
+                    work_ids=[registered.work.work_id],
+                ),
+            ),
+            metadata=society,
+        )  # fmt: skip
+        env = service_environment(
+            MATCHING,
+            database_url=await new_database("matching"),
+            kafka_bootstrap_servers=kafka_bootstrap_servers,
+            kafka_namespace=kafka_namespace,
+            public_key_file=keys.public_key_file,
+            consume_topics_from_services="false",
+            snapshot_repertoire_address=f"127.0.0.1:{repertoire.bound_port}",
+            service_signing_key_file=str(keys.private_key_file),
+        )
+        runtime = bootstrap.build(load_settings(MatchingSettings, MATCHING, env))
+        assert isinstance(runtime, MatchingRuntime)
+        await runtime.start()
+        try:
+            match = runtime.view.matcher.match(UsageReference(isrc="SEAAA2400007"))
+            by_title = runtime.view.matcher.match(
+                UsageReference(title="Vem kan segla förutan vind", writers=("Taube",))
+            )
+        finally:
+            await runtime.stop()
+
+    assert (match.work_id, match.method) == (registered.work.work_id, MatchMethod.ISRC)
+    assert by_title.work_id == registered.work.work_id

@@ -19,7 +19,7 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoir
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
-from nordclear.matching.service_layer.read_model import index_work
+from nordclear.matching.service_layer.read_model import index_recording, index_work
 from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token, principal_for
 from nordclear.platform.logging import get_logger
 from nordclear.platform.topology import MATCHING
@@ -47,32 +47,49 @@ async def bootstrap_from_snapshot(
     taken = 0
     as_of = datetime.now(UTC)
     batch: list[IndexedWork] = []
+    recordings: list[tuple[IndexedRecording, list[str]]] = []
     async with grpc.aio.insecure_channel(address) as channel:
         stub = repertoire_grpc.RepertoireServiceStub(channel)
         stream = stub.StreamSnapshot(
             repertoire_pb.StreamSnapshotRequest(), metadata=(("authorization", f"Bearer {token}"),)
         )
         async for item in stream:
-            if item.WhichOneof("item") == "work":
+            kind = item.WhichOneof("item")
+            if kind == "work":
                 batch.append(work_from_snapshot(item.work))
-            elif item.WhichOneof("item") == "summary":
+            elif kind == "recording" and item.recording.isrc and item.recording.work_ids:
+                recording = item.recording
+                indexed = IndexedRecording(
+                    recording.isrc,
+                    recording.title,
+                    recording.main_artist,
+                    recording.duration_ms,
+                    recording.recording_id,
+                )
+                recordings.append((indexed, list(recording.work_ids)))
+            elif kind == "summary":
                 as_of = item.summary.as_of.ToDatetime(tzinfo=UTC)
-            if len(batch) >= _WORKS_PER_TRANSACTION:
-                taken += await _store(uow_factory, batch, as_of)
-                batch = []
-    taken += await _store(uow_factory, batch, as_of)
+            if len(batch) + len(recordings) >= _WORKS_PER_TRANSACTION:
+                taken += await _store(uow_factory, batch, recordings, as_of)
+                batch, recordings = [], []
+    taken += await _store(uow_factory, batch, recordings, as_of)
     log.info("read model filled from the repertoire snapshot", works=taken)
     return taken
 
 
 async def _store(
-    uow_factory: Callable[[], MatchingUnitOfWork], works: list[IndexedWork], as_of: datetime
+    uow_factory: Callable[[], MatchingUnitOfWork],
+    works: list[IndexedWork],
+    recordings: list[tuple[IndexedRecording, list[str]]],
+    as_of: datetime,
 ) -> int:
-    if not works:
+    if not works and not recordings:
         return 0
     async with uow_factory() as uow:
         for work in works:
             await index_work(uow, work, f"snapshot:{work.work_id}:{work.revision}", as_of)
+        for recording, work_ids in recordings:
+            await index_recording(uow, recording, work_ids, f"snapshot:{recording.recording_id}", as_of)
         await uow.commit()
     return len(works)
 
