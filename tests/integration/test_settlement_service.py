@@ -7,12 +7,14 @@ admin fees + suspense, net positions sum to zero.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
@@ -270,3 +272,21 @@ async def test_posted_transfers_are_idempotent_on_their_ids_and_all_or_nothing(
     )
     assert invalid.results == (ledger.TransferResult.INVALID_ACCOUNT,)
     assert [t.transfer_id for t in await settlement.transfers()] == ["t-1"]
+
+
+async def test_two_runs_of_overlapping_periods_at_once_settle_the_period_once(settlement: Settlement) -> None:
+    await settlement.load_scenario()
+
+    outcomes = await asyncio.gather(
+        settlement.run("2026-Q1-a"), settlement.run("2026-Q1-b"), return_exceptions=True
+    )
+
+    completed = [o for o in outcomes if isinstance(o, runs.RunOutcome)]
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(completed) == 1
+    # PostgreSQL serialises the runs (the second finds the period settled); SQLite refuses the second
+    # writer outright. Either way nothing of the second is written.
+    assert len(refused) == 1
+    assert isinstance(refused[0], FailedPrecondition | OperationalError), refused[0]
+    assert await settlement.count(orm.settlement_runs) == 1
+    assert {t.run_id for t in await settlement.transfers()} == {completed[0].run.run_id}

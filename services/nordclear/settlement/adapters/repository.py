@@ -32,6 +32,7 @@ from nordclear.settlement.domain.model import FeeDue, Licence, ReportKind, Tarif
 from nordclear.settlement.domain.run import RunResult
 from nordclear.settlement.domain.statement_files import StatementRow
 
+RUN_LOCK_KEY = 0x5E771E  # "settle": any fixed number of our own; only this service uses its database
 INSERT_BATCH_ROWS = 5_000
 """Rows per executemany: large enough to amortise round trips, small enough for PostgreSQL's limits."""
 
@@ -312,6 +313,15 @@ class SettlementRepository:
         return labels
 
     # --- runs ---------------------------------------------------------------------------------
+
+    async def lock_runs(self) -> None:
+        """Serialise runs on PostgreSQL until this transaction ends.
+
+        Two replicas could otherwise both find a period unsettled and settle it twice. SQLite has one
+        writer at a time already.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(select(func.pg_advisory_xact_lock(RUN_LOCK_KEY)))
 
     async def run_document(self, run_id: str) -> bytes | None:
         """The stored SettlementRun message of a run."""

@@ -83,6 +83,8 @@ async def run_period(
     started_s = time.perf_counter()
     started_at = datetime.now(UTC)
     async with uow_factory() as uow:
+        if not dry_run:
+            await uow.repo.lock_runs()
         replay = await _replay(uow, request)
         if replay is not None:
             return RunOutcome(replay, True)
