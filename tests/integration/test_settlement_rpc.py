@@ -3,22 +3,26 @@
 Repertoire, licensing and matching events are published to their topics; the settlement service's
 inbox consumers build its read models; bad requests are refused precisely; ops load the ECB rates and
 run the quarter; each society reads its own statement (lines, CSV and CRD-shaped), positions,
-obligations and balances, and not another's; suspense is released; the run is published.
+obligations and balances, and not another's; suspense is released; the run is published; a malformed
+licensing event is parked on the dead-letter topic with the reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import grpc
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
 
 from nordclear.gen.common.v1 import codes_pb2, dates_pb2
+from nordclear.gen.events.v1 import dead_letter_pb2
 from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
 from nordclear.gen.settlement.v1 import settlement_service_pb2 as service_pb
@@ -43,6 +47,8 @@ class Service:
     runtime: ServiceRuntime
     stub: pb_grpc.SettlementServiceAsyncStub
     keys: Keys
+    bootstrap_servers: str
+    names: KafkaNames
 
     def token(self, kind: PrincipalKind, **identity: str) -> tuple[tuple[str, str], ...]:
         return bearer(self.keys.token(principal_for(kind, **identity)))
@@ -88,17 +94,50 @@ async def service(
     ):
         published = {
             REPERTOIRE: scenario.repertoire_envelopes(names.events_topic(REPERTOIRE)),
-            LICENSING: scenario.licensing_envelopes(),
+            LICENSING: [*scenario.licensing_envelopes(), _bad_fee()],
             MATCHING: scenario.matching_envelopes(),
         }
         for spec, envelopes in published.items():
             await _publish(kafka_bootstrap_servers, names.events_topic(spec), envelopes)
-        service = Service(runtime, pb_grpc.SettlementServiceStub(channel), keys)
-        total = sum(len(envelopes) for envelopes in published.values())
+        service = Service(
+            runtime, pb_grpc.SettlementServiceStub(channel), keys, kafka_bootstrap_servers, names
+        )
+        total = sum(len(envelopes) for envelopes in published.values()) - 1  # the bad fee is parked
         await eventually(
             service.inbox_count, lambda n: n == total, timeout_s=60, what="every event in the inbox"
         )
         yield service
+
+
+def _bad_fee() -> EventEnvelope:
+    """A fee whose lines do not add up to its amount: settlement must park it, not guess."""
+    fee = scenario.licensing_envelopes()[-1]
+    bad = type(fee)()
+    bad.CopyFrom(fee)
+    bad.event_id = "fee:bad"
+    bad.fee_due.fee_id = "bad-fee"
+    bad.fee_due.amount.amount_minor += 1
+    return bad
+
+
+async def _check_dead_letter(service: Service, bootstrap_servers: str, names: KafkaNames) -> None:
+    group = names.consumer_group(SETTLEMENT, LICENSING)
+    consumer = AIOKafkaConsumer(
+        names.dead_letter_topic(group),
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+    )
+    await consumer.start()
+    try:
+        record = await asyncio.wait_for(consumer.getone(), timeout=30)
+    finally:
+        await consumer.stop()
+    letter = dead_letter_pb2.DeadLetter.FromString(record.value)
+    assert letter.event_id == "fee:bad"
+    assert letter.error_type == "InvalidArgument"
+    assert "fee_due.lines" in letter.reason
+    assert "must sum exactly to amount" in letter.reason
 
 
 def _day(year: int, month: int, day: int) -> dates_pb2.Date:
@@ -293,3 +332,4 @@ async def test_events_in_a_quarter_run_and_every_society_reads_its_own_results(s
     await _check_obligations(service)
     await _check_published(service, run)
     await _check_suspense_release(service)
+    await _check_dead_letter(service, service.bootstrap_servers, service.names)
