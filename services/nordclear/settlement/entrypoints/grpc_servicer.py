@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from nordclear.gen.common.v1 import codes_pb2, paging_pb2
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
@@ -288,7 +289,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         if request.kind and kind is None:
             raise InvalidArgument("kind", request.kind, "must be an AccountKind")
         currency = Currency.of(request.currency_code, "currency_code").code if request.currency_code else None
-        as_of = request.as_of.ToDatetime(tzinfo=UTC) if request.HasField("as_of") else None
+        as_of = _timestamp(request.as_of, "as_of") if request.HasField("as_of") else None
         async with self._read() as uow:
             balances = await uow.repo.balances(as_of, None)
         selected = []
@@ -521,6 +522,15 @@ def _visible_society(principal: Principal, requested: str | None) -> str | None:
     if requested is not None and requested != viewer:
         raise PermissionDenied(f"{principal.describe()} may read its own society's settlement data only")
     return viewer
+
+
+def _timestamp(value: Timestamp, field: str) -> datetime:
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidArgument(
+            field, f"{value.seconds}s {value.nanos}ns", "must be a valid timestamp"
+        ) from None
 
 
 def _page_size(page: paging_pb2.PageRequest) -> int:
