@@ -25,7 +25,12 @@ from typer.testing import CliRunner, Result
 
 from nordclear.cli.main import app as cli_app
 from nordclear.gen.common.v1 import codes_pb2, dates_pb2, identifiers_pb2, money_pb2, usage_pb2
-from nordclear.gen.events.v1 import envelope_pb2, licensing_events_pb2, repertoire_events_pb2
+from nordclear.gen.events.v1 import (
+    envelope_pb2,
+    licensing_events_pb2,
+    repertoire_events_pb2,
+    settlement_events_pb2,
+)
 from nordclear.gen.events.v1 import matching_events_pb2 as events_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as pb
 from nordclear.gen.matching.v1 import matching_service_pb2_grpc as pb_grpc
@@ -35,7 +40,11 @@ from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as repertoir
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.matching import bootstrap
 from nordclear.matching.adapters import orm
-from nordclear.matching.adapters.consumers import handle_licensing_event, handle_repertoire_event
+from nordclear.matching.adapters.consumers import (
+    handle_licensing_event,
+    handle_repertoire_event,
+    handle_settlement_event,
+)
 from nordclear.matching.bootstrap import MatchingRuntime
 from nordclear.matching.domain.model import MatchMethod, UsageReference
 from nordclear.matching.settings import MatchingSettings
@@ -103,7 +112,10 @@ class Matching:
 
     async def apply(self, envelope: envelope_pb2.EventEnvelope) -> None:
         """Apply an upstream event in one transaction, exactly as the inbox consumer would."""
-        handler = handle_licensing_event if envelope.producer == "licensing" else handle_repertoire_event
+        handler = {
+            "licensing": handle_licensing_event,
+            "settlement": handle_settlement_event,
+        }.get(envelope.producer, handle_repertoire_event)
         async with self.runtime.unit_of_work() as uow:
             await handler(envelope, uow)
             await uow.commit()
@@ -366,6 +378,17 @@ async def test_a_resent_report_is_recognised_and_a_changed_one_refused(matching:
 
     assert again.duplicate is True
     assert again.report.content_sha256 == first.report.content_sha256
+    settled = settlement_events_pb2.ReportsSettled(
+        run_id="run-1",
+        reports=[
+            settlement_events_pb2.SettledReport(licensee_id=LICENSEE, report_id=report_header.report_id)
+        ],
+    )
+    await matching.apply(new_envelope(settled, producer="settlement", aggregate_id="run-1"))
+    shown = await matching.stub.GetReport(
+        pb.GetReportRequest(report_id=report_header.report_id), metadata=matching.licensee
+    )
+    assert shown.report.status == report_pb2.REPORT_STATUS_SETTLED
     assert refused.value.code() == grpc.StatusCode.ALREADY_EXISTS
     accepted = [e for e in await matching.outbox() if e.WhichOneof("payload") == "report_accepted"]
     assert len(accepted) == 1, "the re-sent report is not counted twice"

@@ -12,8 +12,10 @@ from nordclear.matching.adapters import orm
 from nordclear.matching.adapters.consumers import (
     HANDLED_LICENSING_EVENTS,
     HANDLED_REPERTOIRE_EVENTS,
+    HANDLED_SETTLEMENT_EVENTS,
     handle_licensing_event,
     handle_repertoire_event,
+    handle_settlement_event,
 )
 from nordclear.matching.adapters.events import MatchingEventTranslator
 from nordclear.matching.adapters.snapshot import bootstrap_from_snapshot
@@ -28,7 +30,7 @@ from nordclear.platform.logging import get_logger
 from nordclear.platform.messaging.consumer import InboxConsumer
 from nordclear.platform.service_runtime import ServiceRuntime, service_main
 from nordclear.platform.settings import ServiceSettings
-from nordclear.platform.topology import LICENSING, MATCHING, REPERTOIRE
+from nordclear.platform.topology import LICENSING, MATCHING, REPERTOIRE, SETTLEMENT
 
 log = get_logger(__name__)
 
@@ -115,6 +117,7 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
         (
             (REPERTOIRE, handle_repertoire_event, HANDLED_REPERTOIRE_EVENTS),
             (LICENSING, handle_licensing_event, HANDLED_LICENSING_EVENTS),
+            (SETTLEMENT, handle_settlement_event, HANDLED_SETTLEMENT_EVENTS),
         )
         if settings.consume_topics_from_services
         else ()

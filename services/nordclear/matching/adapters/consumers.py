@@ -13,7 +13,7 @@ from nordclear.matching.adapters import report_proto
 from nordclear.matching.adapters.unit_of_work import MatchingUnitOfWork
 from nordclear.matching.domain.licence import Licence, LicenceStatus
 from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
-from nordclear.matching.service_layer import licences
+from nordclear.matching.service_layer import licences, reports
 from nordclear.matching.service_layer.read_model import index_recording, index_work, remove_work
 from nordclear.platform.errors import InvalidArgument
 from nordclear.platform.protoconv import territory_from_proto
@@ -132,3 +132,13 @@ def _licence(event: licensing_events_pb2.LicenceIssued) -> Licence:
         status=LicenceStatus.ACTIVE,
         output_label=event.output_label_iptc_digital_source_type,
     )
+
+
+HANDLED_SETTLEMENT_EVENTS = frozenset({"nordclear.events.v1.ReportsSettled"})
+
+
+async def handle_settlement_event(envelope: envelope_pb2.EventEnvelope, uow: MatchingUnitOfWork) -> None:
+    """Mark the reports a settlement run settled (inside the consumer's transaction)."""
+    if envelope.WhichOneof("payload") == "reports_settled":
+        settled = [(report.licensee_id, report.report_id) for report in envelope.reports_settled.reports]
+        await reports.mark_settled(uow, settled, envelope.occurred_at.ToDatetime(tzinfo=UTC))

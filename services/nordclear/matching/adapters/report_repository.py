@@ -240,6 +240,19 @@ class ReportRepository:
             )
         )
 
+    async def mark_settled(self, licensee_id: str, report_id: str, now: datetime) -> bool:
+        """Move a matched report to settled; False when there is no such matched report."""
+        result = await self._session.execute(
+            update(reports)
+            .where(
+                reports.c.licensee_id == licensee_id,
+                reports.c.report_id == report_id,
+                reports.c.status == ReportStatus.MATCHED.value,
+            )
+            .values(status=ReportStatus.SETTLED.value, status_changed_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def set_batch_count(self, report_pk: str, batch_count: int) -> None:
         """Record that the report's usage went out in ``batch_count`` batches so far."""
         await self._session.execute(
