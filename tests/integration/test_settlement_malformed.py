@@ -277,6 +277,32 @@ CASES: list[tuple[str, Call, grpc.StatusCode, str]] = [
         "nope",
     ),
     (
+        "confirm a payment without its day",
+        lambda s: s.ConfirmPayment(
+            service_pb.ConfirmPaymentRequest(request_id="c", instruction_id="x", bank_reference="B")
+        ),
+        INVALID,
+        "paid_on",
+    ),
+    (
+        "confirm an unknown payment",
+        lambda s: s.ConfirmPayment(
+            service_pb.ConfirmPaymentRequest(
+                request_id="c", instruction_id="nope", paid_on=Q1.end_date, bank_reference="B"
+            )
+        ),
+        NOT_FOUND,
+        "nope",
+    ),
+    (
+        "confirm a payment without the bank's reference",
+        lambda s: s.ConfirmPayment(
+            service_pb.ConfirmPaymentRequest(request_id="c2", instruction_id="x", paid_on=Q1.end_date)
+        ),
+        INVALID,
+        "bank_reference",
+    ),
+    (
         "rates without source",
         lambda s: s.LoadFxRates(service_pb.LoadFxRatesRequest(request_id="r")),
         INVALID,

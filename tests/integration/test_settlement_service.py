@@ -21,7 +21,7 @@ from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
 from nordclear.platform.db.engine import create_engine
 from nordclear.platform.db.migrations import upgrade_to_head
-from nordclear.platform.errors import AlreadyExists, FailedPrecondition, NotFound
+from nordclear.platform.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from nordclear.settlement.adapters import orm
 from nordclear.settlement.adapters.consumers import (
     handle_licensing_event,
@@ -32,7 +32,7 @@ from nordclear.settlement.adapters.events_out import SettlementEventTranslator
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger
 from nordclear.settlement.domain.fx import parse_rates_csv
-from nordclear.settlement.service_layer import fx_ops, ledger_ops, runs
+from nordclear.settlement.service_layer import fx_ops, ledger_ops, payments, runs
 from tests.unit.settlement import envelopes as scenario
 
 pytestmark = pytest.mark.integration
@@ -290,3 +290,51 @@ async def test_two_runs_of_overlapping_periods_at_once_settle_the_period_once(se
     assert isinstance(refused[0], FailedPrecondition | OperationalError), refused[0]
     assert await settlement.count(orm.settlement_runs) == 1
     assert {t.run_id for t in await settlement.transfers()} == {completed[0].run.run_id}
+
+
+async def test_obligations_are_paid_once_every_payment_of_their_run_is_confirmed(
+    settlement: Settlement,
+) -> None:
+    await settlement.load_scenario()
+    await settlement.run()
+    async with settlement.uow() as uow:
+        instructions = await uow.repo.payment_instructions(
+            run_id="2026-Q1", society_code=None, after=0, limit=10
+        )
+        obligations = await uow.repo.obligations(
+            society_code=None, run_id="2026-Q1", deadline_on_or_before=None, after=0, limit=100
+        )
+    assert len(instructions) >= 2
+
+    async def confirm(instruction_id: object, request_id: str, day: date) -> payments.Confirmed:
+        return await payments.confirm_payment(
+            settlement.uow,
+            request_id=request_id,
+            fingerprint=f"{instruction_id}/{day}",
+            instruction_id=str(instruction_id),
+            paid_on=day,
+            bank_reference=f"BANK-{request_id}",
+            confirmed_by="ops:*",
+        )
+
+    first = await confirm(instructions[0]["instruction_id"], "pay-1", date(2026, 5, 4))
+    retried = await confirm(instructions[0]["instruction_id"], "pay-1", date(2026, 5, 4))
+    with pytest.raises(FailedPrecondition, match="already confirmed paid on 2026-05-04"):
+        await confirm(instructions[0]["instruction_id"], "pay-1b", date(2026, 5, 5))
+    last = [
+        await confirm(i["instruction_id"], f"pay-{n}", date(2026, 5, 6))
+        for n, i in enumerate(instructions[1:], 2)
+    ]
+
+    assert first.obligations_settled == 0, "the run's other payments are still open"
+    assert retried.replayed
+    assert retried.instruction["bank_reference"] == "BANK-pay-1"
+    assert last[-1].obligations_settled == len(obligations)
+    async with settlement.uow() as uow:
+        settled = await uow.repo.obligations(
+            society_code=None, run_id="2026-Q1", deadline_on_or_before=None, after=0, limit=100
+        )
+        assert await uow.repo.earliest_open_deadline() is None
+    assert {row["paid_on"] for row in settled} == {date(2026, 5, 6)}, "settled on the day of the last payment"
+    with pytest.raises(InvalidArgument, match="paid_on"):
+        await confirm(instructions[0]["instruction_id"], "pay-future", date(2999, 1, 1))

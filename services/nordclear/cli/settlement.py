@@ -177,6 +177,27 @@ def payments(
     show(_run(address, lambda stub: stub.ListPaymentInstructions(request, metadata=metadata(token))))
 
 
+@app.command("confirm-payment")
+def confirm_payment(
+    instruction_id: Annotated[str, typer.Argument(help="The payment instruction, e.g. 2026-Q1/pay/1.")],
+    paid_on: Annotated[str, typer.Option(help="The day the bank paid it, YYYY-MM-DD.")],
+    bank_reference: Annotated[str, typer.Option(help="The bank's reference of the payment.")],
+    request_id: Annotated[
+        str | None, typer.Option(help="Idempotency key; derived from the instruction if omitted.")
+    ] = None,
+    token: Token = "",
+    address: Address = DEFAULT_ADDRESS,
+) -> None:
+    """Confirm that a payment instruction was paid (ops); the run's obligations are settled with the last."""
+    request = service_pb.ConfirmPaymentRequest(
+        request_id=request_id or f"confirm-{instruction_id}",
+        instruction_id=instruction_id,
+        paid_on=_date(paid_on, "--paid-on"),
+        bank_reference=bank_reference,
+    )
+    show(_run(address, lambda stub: stub.ConfirmPayment(request, metadata=metadata(token))))
+
+
 @app.command("obligations")
 def obligations(
     society: SocietyOption = None,

@@ -218,6 +218,10 @@ payment_instructions = Table(
     Column("amount_minor", BigInteger, nullable=False),
     Column("due_date", Date, nullable=False),
     Column("reference", String(200), nullable=False),
+    # The payment as ops confirmed it (migration 0003); NULL while unpaid.
+    Column("paid_on", Date, nullable=True),
+    Column("bank_reference", String(200), nullable=True),
+    Column("confirmed_by", String(200), nullable=True),
 )
 
 fx_rates = Table(

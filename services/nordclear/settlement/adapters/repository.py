@@ -481,10 +481,16 @@ class SettlementRepository:
                     "amount_minor": p.amount_minor,
                     "due_date": p.due_date,
                     "reference": p.reference,
+                    "paid_on": None,
+                    "bank_reference": None,
+                    "confirmed_by": None,
                 }
                 for p in result.payments
             ],
         )
+        if result.obligations and not result.payments:
+            # Netting cancelled every obligation against another: they are settled by the run itself.
+            await self.settle_obligations(result.run_id, now.date())
 
     async def _insert_many(self, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
         for start in range(0, len(rows), INSERT_BATCH_ROWS):
@@ -659,6 +665,49 @@ class SettlementRepository:
             query = query.where(table.c.deadline <= deadline_on_or_before)
         rows = await self._session.execute(query.offset(after).limit(limit))
         return [dict(row._mapping) for row in rows]
+
+    async def payment_instruction(self, instruction_id: str) -> Mapping[str, object] | None:
+        """One payment instruction."""
+        table = orm.payment_instructions
+        row = (
+            await self._session.execute(select(table).where(table.c.instruction_id == instruction_id))
+        ).one_or_none()
+        return None if row is None else dict(row._mapping)
+
+    async def confirm_payment(
+        self, instruction_id: str, *, paid_on: date, bank_reference: str, by: str
+    ) -> None:
+        """Record that an unpaid instruction was paid."""
+        table = orm.payment_instructions
+        await self._session.execute(
+            update(table)
+            .where(table.c.instruction_id == instruction_id, table.c.paid_on.is_(None))
+            .values(paid_on=paid_on, bank_reference=bank_reference, confirmed_by=by)
+        )
+
+    async def unpaid_instructions(self, run_id: str) -> int:
+        """How many of a run's payment instructions are not confirmed paid."""
+        table = orm.payment_instructions
+        count = await self._session.scalar(
+            select(func.count()).select_from(table).where(table.c.run_id == run_id, table.c.paid_on.is_(None))
+        )
+        return int(count or 0)
+
+    async def last_payment_day(self, run_id: str) -> date | None:
+        """The day the last of a run's payments was made."""
+        table = orm.payment_instructions
+        found: date | None = await self._session.scalar(
+            select(func.max(table.c.paid_on)).where(table.c.run_id == run_id)
+        )
+        return found
+
+    async def settle_obligations(self, run_id: str, paid_on: date) -> int:
+        """Mark a run's open obligations paid; how many were."""
+        table = orm.obligations
+        result = await self._session.execute(
+            update(table).where(table.c.run_id == run_id, table.c.paid_on.is_(None)).values(paid_on=paid_on)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def earliest_open_deadline(self) -> date | None:
         """The earliest deadline of an unpaid obligation."""

@@ -23,6 +23,7 @@ ACCESS_POLICY = AccessPolicy(
         "GetNetPositions": READERS,
         "ListPaymentInstructions": READERS,
         "ListObligations": READERS,
+        "ConfirmPayment": allow(OPS),
         "GetLedgerBalances": READERS,
         "ListLedgerEntries": READERS,
         "PostTransfers": allow(OPS, SERVICE),

@@ -31,7 +31,7 @@ from nordclear.settlement.adapters.repository import StoredSuspense
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger, statement_files
 from nordclear.settlement.domain.fx import FxRate, parse_rates_csv
-from nordclear.settlement.service_layer import fx_ops, ledger_ops, runs, suspense_ops
+from nordclear.settlement.service_layer import fx_ops, ledger_ops, payments, runs, suspense_ops
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -166,7 +166,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
 
         async with self._read() as uow:
             rows = [count(row) async for row in uow.repo.statement_lines(run.run_id, society_code)]
-            payments = await uow.repo.payment_instructions(
+            instructions = await uow.repo.payment_instructions(
                 run_id=run.run_id, society_code=society_code, after=0, limit=100
             )
             admin_fees = await self._run_admin_fees(uow, run.run_id, society_code)
@@ -191,7 +191,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
                 earned_settlement=run_proto.money(currency, totals["settlement"]),
                 admin_fees=[run_proto.money(c, admin_fees[c]) for c in sorted(admin_fees)],
                 net_positions=run.net_positions,
-                payment_instructions=[_payment_to_proto(p) for p in payments],
+                payment_instructions=[_payment_to_proto(p) for p in instructions],
             )
         )
 
@@ -275,6 +275,29 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         token = str(scanned) if scanned >= 0 and len(answered) == size else ""
         return service_pb.ListObligationsResponse(
             obligations=answered, page=paging_pb2.PageResponse(next_page_token=token)
+        )
+
+    async def ConfirmPayment(
+        self, request: service_pb.ConfirmPaymentRequest, context: Context
+    ) -> service_pb.ConfirmPaymentResponse:
+        """Record that a payment instruction was paid (ops); settles its run's obligations with the last."""
+        principal = current_principal()
+        request_id = scoped_request_id(principal, request.request_id)
+        if not request.HasField("paid_on"):
+            raise InvalidArgument("paid_on", "unset", "the day the payment was made is required")
+        confirmed = await payments.confirm_payment(
+            self._uow,
+            request_id=request_id,
+            fingerprint=fingerprint(request),
+            instruction_id=request.instruction_id,
+            paid_on=date_from_proto(request.paid_on, "paid_on"),
+            bank_reference=request.bank_reference,
+            confirmed_by=principal.subject,
+        )
+        return service_pb.ConfirmPaymentResponse(
+            instruction=_payment_to_proto(confirmed.instruction),
+            obligations_settled=confirmed.obligations_settled,
+            replayed=confirmed.replayed,
         )
 
     # --- ledger -------------------------------------------------------------------------------
@@ -577,7 +600,7 @@ def _line_to_proto(row: statement_files.StatementRow, run: pb.SettlementRun) -> 
 
 
 def _payment_to_proto(row: Any) -> pb.PaymentInstruction:
-    return pb.PaymentInstruction(
+    message = pb.PaymentInstruction(
         instruction_id=row["instruction_id"],
         run_id=row["run_id"],
         payer=run_proto.society(row["payer_code"]),
@@ -585,7 +608,11 @@ def _payment_to_proto(row: Any) -> pb.PaymentInstruction:
         amount=run_proto.money(row["currency_code"], row["amount_minor"]),
         due_date=date_to_proto(row["due_date"]),
         reference=row["reference"],
+        bank_reference=row["bank_reference"] or "",
     )
+    if row["paid_on"] is not None:
+        message.paid_on.CopyFrom(date_to_proto(row["paid_on"]))
+    return message
 
 
 def _obligation_to_proto(row: Any, as_of: date) -> pb.Obligation:

@@ -435,6 +435,8 @@ class PaymentInstruction(_message.Message):
     AMOUNT_FIELD_NUMBER: _builtins.int
     DUE_DATE_FIELD_NUMBER: _builtins.int
     REFERENCE_FIELD_NUMBER: _builtins.int
+    PAID_ON_FIELD_NUMBER: _builtins.int
+    BANK_REFERENCE_FIELD_NUMBER: _builtins.int
     instruction_id: _builtins.str
     """Server-assigned id, deterministic per run (e.g. "<run_id>/pay/1")."""
     run_id: _builtins.str
@@ -445,6 +447,8 @@ class PaymentInstruction(_message.Message):
     """The receiving society."""
     reference: _builtins.str
     """Payment reference to quote."""
+    bank_reference: _builtins.str
+    """The bank's reference of the payment, as ops confirmed it; empty while unpaid."""
     @_builtins.property
     def amount(self) -> _money_pb2.Money:
         """The amount, in the settlement currency."""
@@ -452,6 +456,10 @@ class PaymentInstruction(_message.Message):
     @_builtins.property
     def due_date(self) -> _dates_pb2.Date:
         """The latest day to pay (the earliest deadline of the obligations it settles)."""
+
+    @_builtins.property
+    def paid_on(self) -> _dates_pb2.Date:
+        """The day the payer's bank paid it, as ops confirmed; unset while unpaid."""
 
     def __init__(
         self,
@@ -463,10 +471,12 @@ class PaymentInstruction(_message.Message):
         amount: _money_pb2.Money | None = ...,
         due_date: _dates_pb2.Date | None = ...,
         reference: _builtins.str = ...,
+        paid_on: _dates_pb2.Date | None = ...,
+        bank_reference: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "due_date", b"due_date"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "due_date", b"due_date", "paid_on", b"paid_on"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "due_date", b"due_date", "instruction_id", b"instruction_id", "payee", b"payee", "payer", b"payer", "reference", b"reference", "run_id", b"run_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "bank_reference", b"bank_reference", "due_date", b"due_date", "instruction_id", b"instruction_id", "paid_on", b"paid_on", "payee", b"payee", "payer", b"payer", "reference", b"reference", "run_id", b"run_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

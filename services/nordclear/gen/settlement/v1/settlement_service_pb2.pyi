@@ -632,6 +632,74 @@ class ListObligationsResponse(_message.Message):
 Global___ListObligationsResponse: _TypeAlias = ListObligationsResponse  # noqa: Y015
 
 @_typing.final
+class ConfirmPaymentRequest(_message.Message):
+    """Request of ConfirmPayment."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    INSTRUCTION_ID_FIELD_NUMBER: _builtins.int
+    PAID_ON_FIELD_NUMBER: _builtins.int
+    BANK_REFERENCE_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """Client-chosen idempotency key."""
+    instruction_id: _builtins.str
+    """The payment instruction that was paid."""
+    bank_reference: _builtins.str
+    """The bank's reference of the payment; required, kept in the audit trail."""
+    @_builtins.property
+    def paid_on(self) -> _dates_pb2.Date:
+        """The day the payer's bank paid it; not in the future."""
+
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        instruction_id: _builtins.str = ...,
+        paid_on: _dates_pb2.Date | None = ...,
+        bank_reference: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["paid_on", b"paid_on"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bank_reference", b"bank_reference", "instruction_id", b"instruction_id", "paid_on", b"paid_on", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConfirmPaymentRequest: _TypeAlias = ConfirmPaymentRequest  # noqa: Y015
+
+@_typing.final
+class ConfirmPaymentResponse(_message.Message):
+    """Response of ConfirmPayment."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INSTRUCTION_FIELD_NUMBER: _builtins.int
+    OBLIGATIONS_SETTLED_FIELD_NUMBER: _builtins.int
+    REPLAYED_FIELD_NUMBER: _builtins.int
+    obligations_settled: _builtins.int
+    """Number of obligations this confirmation settled (those of the run, once all its payments are confirmed)."""
+    replayed: _builtins.bool
+    """True when this answers a retry of an earlier request with the same request_id."""
+    @_builtins.property
+    def instruction(self) -> _settlement_pb2.PaymentInstruction:
+        """The instruction, now with its payment."""
+
+    def __init__(
+        self,
+        *,
+        instruction: _settlement_pb2.PaymentInstruction | None = ...,
+        obligations_settled: _builtins.int = ...,
+        replayed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["instruction", b"instruction"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["instruction", b"instruction", "obligations_settled", b"obligations_settled", "replayed", b"replayed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConfirmPaymentResponse: _TypeAlias = ConfirmPaymentResponse  # noqa: Y015
+
+@_typing.final
 class GetLedgerBalancesRequest(_message.Message):
     """Request of GetLedgerBalances. Filters are optional and combine with AND."""
 

@@ -72,6 +72,11 @@ class SettlementServiceStub:
                 request_serializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsRequest.SerializeToString,
                 response_deserializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsResponse.FromString,
                 _registered_method=True)
+        self.ConfirmPayment = channel.unary_unary(
+                '/nordclear.settlement.v1.SettlementService/ConfirmPayment',
+                request_serializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentRequest.SerializeToString,
+                response_deserializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentResponse.FromString,
+                _registered_method=True)
         self.GetLedgerBalances = channel.unary_unary(
                 '/nordclear.settlement.v1.SettlementService/GetLedgerBalances',
                 request_serializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.GetLedgerBalancesRequest.SerializeToString,
@@ -167,6 +172,15 @@ class SettlementServiceServicer:
 
     def ListObligations(self, request, context):
         """Lists obligations between societies by deadline, with what is open and what is late.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmPayment(self, request, context):
+        """Confirms that a payment instruction was paid (ops). Netting settles a run's obligations together,
+        so they become PAID once every payment instruction of their run is confirmed. Idempotent on
+        request_id; confirming an instruction again with another day or reference is ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -268,6 +282,11 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     servicer.ListObligations,
                     request_deserializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsRequest.FromString,
                     response_serializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsResponse.SerializeToString,
+            ),
+            'ConfirmPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmPayment,
+                    request_deserializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentRequest.FromString,
+                    response_serializer=nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentResponse.SerializeToString,
             ),
             'GetLedgerBalances': grpc.unary_unary_rpc_method_handler(
                     servicer.GetLedgerBalances,
@@ -502,6 +521,33 @@ class SettlementService:
             '/nordclear.settlement.v1.SettlementService/ListObligations',
             nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsRequest.SerializeToString,
             nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ListObligationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/nordclear.settlement.v1.SettlementService/ConfirmPayment',
+            nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentRequest.SerializeToString,
+            nordclear_dot_settlement_dot_v1_dot_settlement__service__pb2.ConfirmPaymentResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,11 @@ class SettlementServiceStub:
     """Lists the payment instructions of a run."""
     ListObligations: _grpc.UnaryUnaryMultiCallable[_settlement_service_pb2.ListObligationsRequest, _settlement_service_pb2.ListObligationsResponse]
     """Lists obligations between societies by deadline, with what is open and what is late."""
+    ConfirmPayment: _grpc.UnaryUnaryMultiCallable[_settlement_service_pb2.ConfirmPaymentRequest, _settlement_service_pb2.ConfirmPaymentResponse]
+    """Confirms that a payment instruction was paid (ops). Netting settles a run's obligations together,
+    so they become PAID once every payment instruction of their run is confirmed. Idempotent on
+    request_id; confirming an instruction again with another day or reference is ALREADY_EXISTS.
+    """
     GetLedgerBalances: _grpc.UnaryUnaryMultiCallable[_settlement_service_pb2.GetLedgerBalancesRequest, _settlement_service_pb2.GetLedgerBalancesResponse]
     """Returns ledger account balances (derived from the transfers)."""
     ListLedgerEntries: _grpc.UnaryUnaryMultiCallable[_settlement_service_pb2.ListLedgerEntriesRequest, _settlement_service_pb2.ListLedgerEntriesResponse]
@@ -104,6 +109,11 @@ class SettlementServiceAsyncStub(SettlementServiceStub):
     """Lists the payment instructions of a run."""
     ListObligations: _aio.UnaryUnaryMultiCallable[_settlement_service_pb2.ListObligationsRequest, _settlement_service_pb2.ListObligationsResponse]  # type: ignore[assignment]
     """Lists obligations between societies by deadline, with what is open and what is late."""
+    ConfirmPayment: _aio.UnaryUnaryMultiCallable[_settlement_service_pb2.ConfirmPaymentRequest, _settlement_service_pb2.ConfirmPaymentResponse]  # type: ignore[assignment]
+    """Confirms that a payment instruction was paid (ops). Netting settles a run's obligations together,
+    so they become PAID once every payment instruction of their run is confirmed. Idempotent on
+    request_id; confirming an instruction again with another day or reference is ALREADY_EXISTS.
+    """
     GetLedgerBalances: _aio.UnaryUnaryMultiCallable[_settlement_service_pb2.GetLedgerBalancesRequest, _settlement_service_pb2.GetLedgerBalancesResponse]  # type: ignore[assignment]
     """Returns ledger account balances (derived from the transfers)."""
     ListLedgerEntries: _aio.UnaryUnaryMultiCallable[_settlement_service_pb2.ListLedgerEntriesRequest, _settlement_service_pb2.ListLedgerEntriesResponse]  # type: ignore[assignment]
@@ -192,6 +202,17 @@ class SettlementServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_settlement_service_pb2.ListObligationsResponse, _abc.Awaitable[_settlement_service_pb2.ListObligationsResponse]]:
         """Lists obligations between societies by deadline, with what is open and what is late."""
+
+    @_abc_1.abstractmethod
+    def ConfirmPayment(
+        self,
+        request: _settlement_service_pb2.ConfirmPaymentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_settlement_service_pb2.ConfirmPaymentResponse, _abc.Awaitable[_settlement_service_pb2.ConfirmPaymentResponse]]:
+        """Confirms that a payment instruction was paid (ops). Netting settles a run's obligations together,
+        so they become PAID once every payment instruction of their run is confirmed. Idempotent on
+        request_id; confirming an instruction again with another day or reference is ALREADY_EXISTS.
+        """
 
     @_abc_1.abstractmethod
     def GetLedgerBalances(
