@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -275,6 +276,8 @@ async def _main(lines: int, works: int) -> None:
     print(f"  RunPeriod            {run_s:.1f} s ({lines / run_s:,.0f} lines/s)")
     print(f"                       end-to-end target (report to statements) < {END_TO_END_TARGET_S:.0f} s")
     print(f"  transfers posted     {run.transfers_posted:,}; payments {run.payment_instruction_count}")
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory          {peak_rss_mb:,.0f} MB (the whole benchmark process)")
     print(
         f"  collected {totals.collected.amount_minor:,} öre = distributed {totals.distributed.amount_minor:,}"
         f" + admin fees {totals.admin_fees.amount_minor:,} + suspense {totals.suspense.amount_minor:,}"
@@ -296,6 +299,7 @@ async def _main(lines: int, works: int) -> None:
             works=works,
             transfers=run.transfers_posted,
             ingest_s=round(ingest_s, 2),
+            peak_rss_mb=round(peak_rss_mb),
             database="sqlite",
         )
     )

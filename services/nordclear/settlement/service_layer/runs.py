@@ -9,6 +9,7 @@ as FAILED (with the figures) and posts nothing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -203,12 +204,14 @@ async def _compute(uow: SettlementUnitOfWork, request: RunRequest, policy: RunPo
     for _ in range(MAX_RIGHTS_PASSES):
         # Pots first: they name every work whose rights the split needs, so all are fetched in one go
         # and the expensive part (the split over shares) runs once.
-        pots = PotBuilder(inputs, rights.lookup, fx).build()
+        # The computing is pure and CPU-bound: off the event loop, so the server keeps answering
+        # (health checks, other RPCs) while a large period is settled.
+        pots = await asyncio.to_thread(PotBuilder(inputs, rights.lookup, fx).build)
         if rights.missing:
             await rights.fetch(rights.missing)
             continue
         await rights.fetch(rights_needed(pots))
-        result = compute_run(request, inputs, rights.lookup, fx, pots)
+        result = await asyncio.to_thread(compute_run, request, inputs, rights.lookup, fx, pots)
         if not rights.missing:
             return result
         await rights.fetch(rights.missing)
