@@ -238,6 +238,10 @@ async def test_pages_need_an_ops_token_and_the_cookie_is_guarded(site: Site) -> 
     assert "clearing-house ops" in overview.text
     assert "script-src" not in overview.headers["content-security-policy"]
     assert overview.headers["x-content-type-options"] == "nosniff"
+    assert overview.headers["cache-control"] == "no-store"  # pages hold data: never cached
+    stylesheet = await browser.get("/static/dashboard.css")
+    assert stylesheet.status == 200
+    assert stylesheet.headers["cache-control"] == "public, max-age=3600"
 
     signed_out = await browser.post("/logout", {"csrf": _csrf(overview)})
     assert signed_out.status == 303

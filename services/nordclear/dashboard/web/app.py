@@ -202,11 +202,15 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             licensee_id=_q(request, "licensee_id"),
             page_token=_q(request, "page_token"),
         )
-        page, (by_status, _), (by_hub, _) = await asyncio.gather(
-            licence_views.list_licences(dashboard.clients, viewer, chosen, PAGE_SIZE),
-            licence_views.counts_by(dashboard.clients, viewer, "status"),
-            licence_views.counts_by(dashboard.clients, viewer, "hub_society"),
-        )
+        page = await licence_views.list_licences(dashboard.clients, viewer, chosen, PAGE_SIZE)
+        by_status: list[tuple[str, int]] = []
+        by_hub: list[tuple[str, int]] = []
+        if page.total is not None:
+            # Only a service that counts cheaply (total_size) is asked for counts per status and hub.
+            (by_status, _), (by_hub, _) = await asyncio.gather(
+                licence_views.counts_by(dashboard.clients, viewer, "status"),
+                licence_views.counts_by(dashboard.clients, viewer, "hub_society"),
+            )
         sort = Sort.parse(
             _q(request, "sort"), ["licence_id", "licensee", "status", "hub_society", "issued_at"]
         )
@@ -574,15 +578,16 @@ def _guard(dashboard: Dashboard) -> Callable[[Request, Handler], Awaitable[Respo
             log.warning("form post refused: posted from another site", path=path, principal=principal)
             return _secured(PlainTextResponse("Forms are posted from the dashboard's own pages.", 403))
         response = await call_next(request)
-        if not path.startswith("/static/"):
-            log.info(
-                "dashboard request",
-                method=request.method,
-                path=path,
-                status=response.status_code,
-                principal=principal or "anonymous",
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+        if path.startswith("/static/"):
+            return _secured(response, static=True)
+        log.info(
+            "dashboard request",
+            method=request.method,
+            path=path,
+            status=response.status_code,
+            principal=principal or "anonymous",
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
         return _secured(response)
 
     return dispatch
@@ -611,7 +616,10 @@ async def _checked_form(request: Request) -> FormData:
     return form
 
 
-def _secured(response: Response) -> Response:
+def _secured(response: Response, *, static: bool = False) -> Response:
     for name, value in SECURITY_HEADERS.items():
+        if static and name == "cache-control":
+            # The stylesheet holds no data; let browsers keep it for an hour.
+            value = "public, max-age=3600"
         response.headers.setdefault(name, value)
     return response
