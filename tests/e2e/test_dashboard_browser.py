@@ -386,7 +386,7 @@ async def test_a_settlement_run_shows_who_owes_whom(browser: Browser, stack: Emb
 
 
 async def _report_with_a_line_to_review(stack: EmbeddedStack, licence_id: str) -> None:
-    """A training manifest: one line by ISWC (matched), one by title alone (a title alone goes to review)."""
+    """A training manifest: one line by ISWC (matched), two by title alone (a title alone goes to review)."""
     today = datetime.now(UTC).date()
     licensee = bearer(_token(stack, PrincipalKind.LICENSEE, licensee_id="skald-ai"))
     ops = bearer(_token(stack, PrincipalKind.OPS))
@@ -400,6 +400,10 @@ async def _report_with_a_line_to_review(stack: EmbeddedStack, licence_id: str) -
             training_manifest=mrpb.TrainingManifestLine(
                 reference=mrpb.UsageReference(title="Vem kan segla förutan vind")
             ),
+        ),
+        mrpb.ReportLine(
+            line_number=3,
+            training_manifest=mrpb.TrainingManifestLine(reference=mrpb.UsageReference(title="Kalinka vals")),
         ),
     ]
     header = mrpb.ReportHeader(
@@ -441,7 +445,7 @@ async def _report_with_a_line_to_review(stack: EmbeddedStack, licence_id: str) -
             )
             return len(queue.items)
 
-        await eventually(queued, lambda items: items == 1, what="the title-only line in the review queue")
+        await eventually(queued, lambda items: items == 2, what="the title-only lines in the review queue")
 
 
 async def test_accepting_a_review_candidate_raises_the_match_rate(
@@ -455,29 +459,39 @@ async def test_accepting_a_review_candidate_raises_the_match_rate(
 
     await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Matching").click()
     report = page.locator('#reports tbody tr[data-report="manifest-1"]')
-    await expect(report.locator("td.match-rate")).to_have_text("50.00 %")
+    await expect(report.locator("td.match-rate")).to_have_text("33.33 %")
     await _shot(page, "11-matching-report")
 
-    await report.get_by_role("link", name="1", exact=True).click()  # its one line in review
-    item = page.locator("article.review-item")
-    await expect(item).to_have_count(1)
-    await expect(item).to_contain_text("Vem kan segla förutan vind")
+    await report.get_by_role("link", name="2", exact=True).click()  # its two lines in review
+    items = page.locator("article.review-item")
+    await expect(items).to_have_count(2)
     rate = page.locator('#queue-reports tr[data-report="manifest-1"] td.match-rate')
-    await expect(rate).to_have_text("50.00 %")
+    await expect(rate).to_have_text("33.33 %")
     await _shot(page, "12-review-queue-with-candidates")
 
-    candidate = item.locator("table.candidates tbody tr", has_text="Vem kan segla förutan vind")
+    line_2 = items.filter(has_text="Line 2 of report manifest-1")
+    candidate = line_2.locator("table.candidates tbody tr", has_text="Vem kan segla förutan vind")
     await candidate.get_by_role("button", name="Accept").click()
     await expect(page.get_by_role("status").filter(has_text="accepted")).to_be_visible()
-    await expect(rate).to_have_text("100.00 %")
-    await expect(page.locator("article.review-item")).to_have_count(0)
-    await _shot(page, "13-review-accepted")
+    await expect(rate).to_have_text("66.66 %")
+    await expect(items).to_have_count(1)
+
+    line_3 = items.filter(has_text="Line 3 of report manifest-1")
+    await line_3.get_by_label("Note").fill("not the Koda work: a different waltz")
+    await line_3.get_by_role("button", name="Mark line 3 unmatched").click()
+    await expect(page.get_by_role("status").filter(has_text="marked unmatched")).to_be_visible()
+    await expect(rate).to_have_text("66.66 %")
+    counts = page.locator('#queue-reports tr[data-report="manifest-1"] td')
+    await expect(counts).to_have_text(["2", "0", "1", "66.66 %"])  # matched, in review, unmatched, rate
+    await expect(items).to_have_count(0)
+    await _shot(page, "13-review-resolved")
 
     await page.get_by_role("navigation", name="Pages").get_by_role("link", name="Matching").click()
-    await expect(report.locator("td.match-rate")).to_have_text("100.00 %")
+    await expect(report.locator("td.match-rate")).to_have_text("66.66 %")
     await report.get_by_role("link", name="manifest-1").click()
     lines = page.locator("#lines tbody tr")
-    await expect(lines).to_have_count(2)
+    await expect(lines).to_have_count(3)
     await expect(lines.nth(0)).to_contain_text("by iswc")
     await expect(lines.nth(1)).to_contain_text("by manual")
+    await expect(lines.nth(2)).to_contain_text("unmatched")
     await _shot(page, "14-report-lines")
