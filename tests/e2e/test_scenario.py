@@ -1,0 +1,132 @@
+"""The clearing house as a whole, on the stack ``make run`` starts (BRIEF §7): a real scenario end to end.
+
+Five societies bring repertoire (real CWR files and a generated Nordic catalogue with AI opt-ins), three
+AI companies are licensed (presumption rule in five territories; a full manifest in two; output only),
+they report a training manifest, service revenue and output attribution, and one period is settled.
+Every society's statement, the suspense, the obligations and the net positions are compared with an
+expectation computed in the test from the inputs, the tariff file and the rates alone
+(``tests/e2e/scenario/expected.py``), and the money invariants are checked on what the services say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+
+import pytest
+
+from nordclear.runtime.stack import EmbeddedStack
+from tests.e2e.scenario import inputs
+from tests.e2e.scenario.driver import Driver, Outcome, wait_caught_up
+from tests.e2e.scenario.expected import Calculator, Expected, load_tariffs, rates_from_text
+
+pytestmark = pytest.mark.e2e
+
+StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
+RUN_ID = "2026-scenario"
+
+
+async def prepare(driver: Driver) -> Expected:
+    """Repertoire, licences and reports on the stack; the expectation for them, once settlement has all."""
+    scenario = driver.scenario
+    works = await driver.bring_repertoire()
+    await driver.wait_indexed(works)
+    # Settlement splits by the rights it has heard of: it must have read the whole repertoire first.
+    await wait_caught_up(driver.stack, "settlement", "repertoire")
+    presumption_works = sum(1 for work in scenario.works if work.consented)
+    for plan in scenario.licences:
+        await driver.license(plan, presumption_works)
+    calculator = Calculator(
+        scenario,
+        driver.work_ids,
+        load_tariffs(),
+        rates_from_text(inputs.SETTLEMENT_FX_PER_EUR),
+        inputs.SETTLEMENT_CURRENCY,
+    )
+    expected = calculator.compute()
+    for plan in scenario.licences:
+        quote = driver.quotes[plan.licensee_id]
+        assert quote.due_at_issue.amount_minor == expected.fees_at_issue[plan.licensee_id], plan.licensee_id
+    for report in scenario.reports:
+        await driver.submit(report)
+    for report in scenario.reports:
+        matched = await driver.wait_matched(report)
+        assert matched.units_in_review == 0, matched
+        assert matched.units_unmatched == 0, matched
+    await driver.load_rates()
+    await driver.wait_inputs(dict(expected.collected))
+    return expected
+
+
+def assert_settled_as_expected(outcome: Outcome, expected: Expected) -> None:
+    """The services' figures are the independent expectation's, line for line and öre for öre."""
+    assert outcome.run.status == 2, outcome.run.failure_reason  # RUN_STATUS_COMPLETED
+    assert outcome.statement == expected.statement
+    assert outcome.suspense == expected.suspense
+    assert outcome.earned_settlement == expected.earned_settlement
+    assert {k: v[0] for k, v in outcome.obligations.items()} == dict(expected.obligations)
+    assert {k: v[1] for k, v in outcome.obligations.items()} == expected.obligations_settlement
+    assert outcome.net_positions == expected.net_positions
+    totals = {
+        t.currency_code: (
+            t.collected.amount_minor,
+            t.distributed.amount_minor,
+            t.admin_fees.amount_minor,
+            t.suspense.amount_minor,
+        )
+        for t in outcome.run.totals
+    }
+    assert totals == {
+        currency: (
+            expected.collected[currency],
+            expected.distributed[currency],
+            expected.admin_fees[currency],
+            expected.suspended[currency],
+        )
+        for currency in expected.collected
+    }
+    assert_money_invariants(outcome)
+
+
+def assert_money_invariants(outcome: Outcome) -> None:
+    """BRIEF §5.4 and §7.2 on the services' own figures."""
+    for totals in outcome.run.totals:
+        assert totals.collected.amount_minor == (
+            totals.distributed.amount_minor + totals.admin_fees.amount_minor + totals.suspense.amount_minor
+        ), totals
+    assert sum(outcome.net_positions.values()) == 0
+    assert len(outcome.payments) <= 4
+    settled = dict(outcome.net_positions)
+    for payer, payee, amount in outcome.payments:
+        assert amount > 0
+        settled[payer] += amount
+        settled[payee] -= amount
+    assert set(settled.values()) == {0}, f"the payment instructions leave {settled}"
+    by_currency: dict[str, int] = {}
+    for _, _, _, currency, amount, _ in outcome.ledger:
+        by_currency[currency] = by_currency.get(currency, 0) + amount
+    balance_sums: dict[str, int] = {}
+    for account, balance in outcome.balances.items():
+        currency = account.rsplit("/", 1)[-1] if "/" in account else ""
+        balance_sums[currency] = balance_sums.get(currency, 0) + balance
+    assert all(total == 0 for total in balance_sums.values()), f"debits and credits differ: {balance_sums}"
+    assert all(check.passed for check in outcome.run.invariants), list(outcome.run.invariants)
+
+
+async def test_the_period_settles_exactly_as_computed_from_the_inputs(start_stack: StartStack) -> None:
+    scenario = inputs.build(datetime.now(UTC).date())
+    async with start_stack() as stack:
+        driver = Driver(stack, scenario)
+        expected = await prepare(driver)
+        response = await driver.run(RUN_ID)
+        assert not response.replayed
+        outcome = await driver.read_outcome(RUN_ID)
+        assert stack.exited() == {}
+
+    assert_settled_as_expected(outcome, expected)
+    # The scenario reaches every rule it was built for.
+    reasons = {key[6] for key in expected.suspense}
+    assert reasons == {"NO_CONSENT", "NON_MEMBER_SOCIETY", "UNKNOWN_WORK"}
+    assert {key[0] for key in expected.statement} == set(inputs.MEMBER_CODES.values())
+    assert all(outcome.statement_files[name] for name in inputs.MEMBER_CODES.values())
