@@ -336,6 +336,10 @@ async def test_a_bad_filter_is_refused_naming_the_field_and_value(site: Site) ->
     page = await browser.get("/licences?status=LICENCE_STATUS_SLEEPING")
     assert page.status == 400
     assert "status: 'LICENCE_STATUS_SLEEPING' is invalid: must be one of LICENCE_STATUS_ACTIVE" in page.text
+    missing = await browser.get("/ledger")
+    assert missing.status == 404
+    assert "There is no page at /ledger." in missing.text
+    assert "Sign out" in missing.text  # still a dashboard page, with its navigation
 
 
 async def test_actions_need_the_sessions_csrf_value_and_report_the_services_answer(site: Site) -> None:

@@ -485,6 +485,16 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
     async def invalid_argument(request: Request, error: Exception) -> Response:
         return dashboard.render(request, "error.html", status_code=400, message=str(error))
 
+    async def not_found(request: Request, _error: Exception) -> Response:
+        message = f"There is no page at {request.url.path}."
+        return _secured(dashboard.render(request, "error.html", status_code=404, message=message))
+
+    async def unexpected(request: Request, error: Exception) -> Response:
+        # A bug, not a service's answer (those become Problems): log it whole, show a plain page.
+        log.error("dashboard page failed", path=request.url.path, exc_info=error)
+        message = "This page failed to render. The error is in the dashboard's log; please report it."
+        return _secured(dashboard.render(request, "error.html", status_code=500, message=message))
+
     async def csrf_refused(_request: Request, _error: Exception) -> Response:
         return _secured(PlainTextResponse("This form has expired; reload the page and try again.", 403))
 
@@ -506,7 +516,12 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=_guard(dashboard))],
-        exception_handlers={InvalidArgument: invalid_argument, CsrfRefused: csrf_refused},
+        exception_handlers={
+            InvalidArgument: invalid_argument,
+            CsrfRefused: csrf_refused,
+            404: not_found,
+            Exception: unexpected,
+        },
         lifespan=dashboard.lifespan,
     )
     return app
