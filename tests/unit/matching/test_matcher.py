@@ -90,10 +90,16 @@ def test_identifiers_naming_two_works_go_to_review_with_both(matcher: Matcher) -
     assert {candidate.work_id for candidate in match.candidates} == {"w-vem", "w-malmo"}
 
 
-def test_an_identifier_whose_work_has_another_title_is_not_trusted(matcher: Matcher) -> None:
+def test_an_identifier_contradicted_by_title_and_names_yields_to_them(matcher: Matcher) -> None:
     match = matcher.match(
         UsageReference(isrc="SEAAA2400001", title="Sommarnatt i Malmö", writers=("Lisa Nilsson",))
     )
+
+    assert (match.status, match.work_id, match.method) == (MatchStatus.MATCHED, "w-malmo", MatchMethod.FUZZY)
+
+
+def test_an_identifier_contradicted_by_a_title_alone_goes_to_review(matcher: Matcher) -> None:
+    match = matcher.match(UsageReference(isrc="SEAAA2400001", title="Sommarnatt i Malmö"))
 
     assert match.status is MatchStatus.IN_REVIEW
     assert [c.work_id for c in match.candidates][:2] == ["w-vem", "w-malmo"]

@@ -9,9 +9,11 @@ read model at start and kept in step with it, so matching a line never calls ano
 
 1. **Identifiers.** The clearing house's work id, the ISRC (through its recording), the ISWC and the
    society work id are looked up. Identifiers that point at different works are a conflict: review. An
-   identifier whose work's titles do not resemble the line's title at all (a wrong ISRC pasted from the
-   next row) is not trusted blindly: review, with that work and the fuzzy candidates. Otherwise matched
-   with the identifier's method and confidence 10000.
+   identifier whose work's titles do not resemble the line's title (a wrong ISRC pasted from the next
+   row) is not trusted blindly: when title and names match another work with confidence of at least
+   ``CONTRADICTED_IDENTIFIER_ACCEPT_BP`` that work is matched (fuzzy), otherwise the line goes to review
+   with the identifier's work and the fuzzy candidates. Otherwise matched with the identifier's method
+   and confidence 10000.
 2. **Fuzzy.** Unknown or absent identifiers fall back to the title with the writers, the main artist and
    any featured credits as names. Blocking is the index's (rare title words, near spellings), so a line
    costs the same against a thousand works or a million. A known duration within
@@ -54,6 +56,8 @@ TITLE_ONLY_CAP_BP: Final = 8_900
 """A title without any name never reaches the auto-accept threshold: many works share a title."""
 IDENTIFIER_TITLE_AGREEMENT_PERCENT: Final = 55.0
 """Below this similarity an identifier's work is not the work the line's title names."""
+CONTRADICTED_IDENTIFIER_ACCEPT_BP: Final = 9_500
+"""A text match overrules an identifier whose work has another title only from this confidence."""
 IDENTIFIER_TITLE_CONFIRMS_PERCENT: Final = 80.0
 """From this similarity the title confirms the identifier; between the two, the names must as well."""
 _CREATORS_MATCHED: Final = re.compile(r"^creators (\d+)/(\d+)$")
@@ -295,7 +299,15 @@ class Matcher:
             distinct = {candidate.work_id: candidate for candidate in reversed(found)}
             return UnitMatch(MatchStatus.IN_REVIEW, candidates=tuple(distinct.values())[:MAX_CANDIDATES])
         if reference.title.strip() and not self._title_agrees(reference, first.work_id):
-            fuzzy = self._fuzzy(reference, (first.work_id,))
+            fuzzy = self._fuzzy(reference, ())
+            if (
+                fuzzy.status is MatchStatus.MATCHED
+                and fuzzy.work_id != first.work_id
+                and fuzzy.confidence_bp >= max(self.auto_accept_bp, CONTRADICTED_IDENTIFIER_ACCEPT_BP)
+            ):
+                # Title and names agree on another work, clearly: the identifier was pasted from the
+                # wrong row, the commonest way an identifier goes wrong in a report.
+                return fuzzy
             demoted = Candidate(first.work_id, first.method, self.review_floor_bp, first.recording_id)
             candidates = (demoted, *(c for c in fuzzy.candidates if c.work_id != first.work_id))
             return UnitMatch(MatchStatus.IN_REVIEW, candidates=candidates[:MAX_CANDIDATES])
