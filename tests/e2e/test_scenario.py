@@ -10,16 +10,27 @@ expectation computed in the test from the inputs, the tariff file and the rates 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 import pytest
 
+from nordclear.platform.topology import SERVICES
 from nordclear.runtime.stack import EmbeddedStack
 from tests.e2e.scenario import inputs
-from tests.e2e.scenario.driver import Driver, Outcome, wait_caught_up
+from tests.e2e.scenario.driver import (
+    CONSUMERS,
+    Delivery,
+    Driver,
+    Outcome,
+    delivery,
+    stop_service,
+    wait_caught_up,
+)
 from tests.e2e.scenario.expected import Calculator, Expected, load_tariffs, rates_from_text
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +38,8 @@ StartStack = Callable[..., AbstractAsyncContextManager[EmbeddedStack]]
 RUN_ID = "2026-scenario"
 
 
-async def prepare(driver: Driver) -> Expected:
-    """Repertoire, licences and reports on the stack; the expectation for them, once settlement has all."""
+async def bring_repertoire_and_license(driver: Driver) -> None:
+    """Repertoire with consents, then the three licences, each once its service has what it needs."""
     scenario = driver.scenario
     works = await driver.bring_repertoire()
     await driver.wait_indexed(works)
@@ -37,25 +48,41 @@ async def prepare(driver: Driver) -> Expected:
     presumption_works = sum(1 for work in scenario.works if work.consented)
     for plan in scenario.licences:
         await driver.license(plan, presumption_works)
+
+
+def expectation(driver: Driver) -> Expected:
+    """The independent expectation for the driver's scenario, with the work ids the repertoire gave."""
     calculator = Calculator(
-        scenario,
+        driver.scenario,
         driver.work_ids,
         load_tariffs(),
         rates_from_text(inputs.SETTLEMENT_FX_PER_EUR),
         inputs.SETTLEMENT_CURRENCY,
     )
     expected = calculator.compute()
-    for plan in scenario.licences:
+    for plan in driver.scenario.licences:
         quote = driver.quotes[plan.licensee_id]
         assert quote.due_at_issue.amount_minor == expected.fees_at_issue[plan.licensee_id], plan.licensee_id
-    for report in scenario.reports:
+    return expected
+
+
+async def report_and_wait(driver: Driver, expected: Expected, reports: Sequence[inputs.Report]) -> None:
+    """Submit ``reports``; wait until matching matched them all and settlement holds every input."""
+    for report in reports:
         await driver.submit(report)
-    for report in scenario.reports:
+    for report in driver.scenario.reports:
         matched = await driver.wait_matched(report)
         assert matched.units_in_review == 0, matched
         assert matched.units_unmatched == 0, matched
     await driver.load_rates()
     await driver.wait_inputs(dict(expected.collected))
+
+
+async def prepare(driver: Driver) -> Expected:
+    """Repertoire, licences and reports on the stack; the expectation for them, once settlement has all."""
+    await bring_repertoire_and_license(driver)
+    expected = expectation(driver)
+    await report_and_wait(driver, expected, driver.scenario.reports)
     return expected
 
 
@@ -130,3 +157,59 @@ async def test_the_period_settles_exactly_as_computed_from_the_inputs(start_stac
     assert reasons == {"NO_CONSENT", "NON_MEMBER_SOCIETY", "UNKNOWN_WORK"}
     assert {key[0] for key in expected.statement} == set(inputs.MEMBER_CODES.values())
     assert all(outcome.statement_files[name] for name in inputs.MEMBER_CODES.values())
+
+
+async def redeliver_everything(stack: EmbeddedStack) -> dict[tuple[str, str], Delivery]:
+    """Restart every service: each publishes its whole outbox again at start, so every event already
+    handled reaches every consumer a second time. Returns, per consumer and source, what was delivered."""
+    for spec in SERVICES:
+        stop_service(stack, spec.name)
+    for spec in SERVICES:
+        stack.start_service(spec)
+    await asyncio.gather(*(stack.wait_serving(spec) for spec in SERVICES))
+
+    def everything_redelivered() -> dict[tuple[str, str], Delivery]:
+        return {(c, s): delivery(stack, c, s) for c, s in CONSUMERS}
+
+    delivered: dict[tuple[str, str], Delivery] = await eventually(
+        lambda: asyncio.to_thread(everything_redelivered),
+        lambda found: all(d.waiting == 0 and d.handled >= d.published for d in found.values()),
+        what="every republished event handled by every consumer",
+        timeout_s=120,
+    )
+    return delivered
+
+
+async def test_every_event_delivered_twice_leaves_inputs_and_ledger_identical(
+    start_stack: StartStack,
+) -> None:
+    scenario = inputs.build(datetime.now(UTC).date())
+    async with start_stack() as stack:
+        driver = Driver(stack, scenario)
+        expected = await prepare(driver)
+        before = await driver.dry_run()
+
+        first = await redeliver_everything(stack)
+        await driver.wait_inputs(dict(expected.collected))
+        after = await driver.dry_run()
+
+        await driver.run(RUN_ID)
+        settled = await driver.read_outcome(RUN_ID)
+        second = await redeliver_everything(stack)
+        replayed = await driver.read_outcome(RUN_ID)
+        again = await driver.run(RUN_ID)
+        assert stack.exited() == {}
+
+    for redelivery in (first, second):
+        for (consumer, source), delivered in redelivery.items():
+            assert delivered.applied == 0, f"{consumer} applied a redelivered {source} event again"
+        # Every source published its events again (settlement had none before its first run).
+        assert all(d.published > 0 for (_, s), d in redelivery.items() if s != "settlement")
+    assert second[("matching", "settlement")].published > 0
+    assert after.inputs_sha256 == before.inputs_sha256, "the run's inputs are unchanged by the redelivery"
+    assert list(after.totals) == list(before.totals)
+    assert list(after.net_positions) == list(before.net_positions)
+    assert_settled_as_expected(settled, expected)
+    assert replayed == settled, "ledger, statements, suspense and positions unchanged by the redelivery"
+    assert again.replayed
+    assert again.run == settled.run

@@ -8,6 +8,7 @@ expectation is compared with: statements, suspense, obligations, net positions, 
 from __future__ import annotations
 
 import asyncio
+import signal
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -712,3 +713,47 @@ async def wait_caught_up(stack: EmbeddedStack, consumer: str, source: str, *, ti
         what=f"{group} to handle every event {source} published (published, outbox depth, handled)",
         timeout_s=timeout_s,
     )
+
+
+CONSUMERS: tuple[tuple[str, str], ...] = (
+    ("licensing", "repertoire"),
+    ("matching", "repertoire"),
+    ("matching", "licensing"),
+    ("matching", "settlement"),
+    ("settlement", "repertoire"),
+    ("settlement", "licensing"),
+    ("settlement", "matching"),
+)
+"""(consumer, source): every read model fed by another service's events."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one consumer group did with one source's events since both processes started."""
+
+    published: float
+    waiting: float
+    """Events still in the source's outbox."""
+    handled: float
+    applied: float
+
+
+def delivery(stack: EmbeddedStack, consumer: str, source: str) -> Delivery:
+    """Scraped from both services' /metrics."""
+    group = f"nordclear.{consumer}.from-{source}"
+    consumer_port = stack.ports.metrics[consumer]
+    return Delivery(
+        published=_metric_total(stack.ports.metrics[source], "nordclear_outbox_published"),
+        waiting=_metric_total(stack.ports.metrics[source], "nordclear_outbox_depth"),
+        handled=_metric_total(consumer_port, "nordclear_events_handled", consumer_group=group),
+        applied=_metric_total(
+            consumer_port, "nordclear_events_handled", consumer_group=group, outcome="applied"
+        ),
+    )
+
+
+def stop_service(stack: EmbeddedStack, name: str) -> None:
+    """SIGTERM one service and wait for its graceful stop (offsets committed, outbox flushed)."""
+    process = stack.processes[name]
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
