@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable
 import grpc
 import pytest
 
-from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2
+from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2, paging_pb2
 from nordclear.gen.repertoire.v1 import consent_pb2, work_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as pb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as pb_grpc
@@ -257,3 +257,73 @@ async def test_performer_consent_is_separate_from_work_consent(
         (codes_pb2.AI_STAGE_OUTPUT, True),
     }
     assert not any(s.consented for s in other.states)
+
+
+async def test_the_whole_register_reads_a_page_at_a_time_filtered_and_each_society_sees_its_own(
+    stub: pb_grpc.RepertoireServiceAsyncStub, keys: Keys
+) -> None:
+    stim = keys.token(principal_for(PrincipalKind.SOCIETY, society="STIM"))
+    koda = keys.token(principal_for(PrincipalKind.SOCIETY, society="KODA"))
+    ops = keys.token(principal_for(PrincipalKind.OPS))
+    recorded: list[str] = []
+    for number, token in enumerate([stim, koda, stim]):
+        work = _mandated_work()
+        work.iswc = ""
+        work.title = f"Visa {number}"
+        work_id = (
+            await stub.RegisterWork(
+                pb.RegisterWorkRequest(request_id=f"w{number}", work=work), metadata=bearer(token)
+            )
+        ).work.work_id
+        answer = await stub.RecordConsent(
+            pb.RecordConsentRequest(
+                request_id=f"c{number}",
+                subject=consent_pb2.ConsentSubject(work=identifiers_pb2.WorkRef(work_id=work_id)),
+                stages=[TRAINING, SERVICE],
+                effective_from=_day(2026, 2, 1),
+                evidence=_evidence(),
+            ),
+            metadata=bearer(token),
+        )
+        recorded += [entry.consent_id for entry in answer.consents]
+
+    async def read_all(token: str, **filters: object) -> tuple[list[str], list[int]]:
+        ids, totals, page_token = [], [], ""
+        while True:
+            request = pb.GetConsentHistoryRequest(
+                page=paging_pb2.PageRequest(page_size=2, page_token=page_token),
+                **filters,  # type: ignore[arg-type]
+            )
+            answer = await stub.GetConsentHistory(request, metadata=bearer(token))
+            ids += [entry.consent_id for entry in answer.consents]
+            totals.append(answer.page.total_size)
+            page_token = answer.page.next_page_token
+            if not page_token:
+                return ids, totals
+
+    everything, totals = await read_all(ops)
+    training, _ = await read_all(ops, stage=TRAINING)
+    koda_only, _ = await read_all(ops, society=codes_pb2.SOCIETY_KODA)
+    as_stim, _ = await read_all(stim)
+    with pytest.raises(grpc.aio.AioRpcError) as foreign:
+        await read_all(stim, society=codes_pb2.SOCIETY_KODA)
+    with pytest.raises(grpc.aio.AioRpcError) as bad_token:
+        await stub.GetConsentHistory(
+            pb.GetConsentHistoryRequest(page=paging_pb2.PageRequest(page_token="not-a-position")),
+            metadata=bearer(ops),
+        )
+    impossible = pb.GetConsentHistoryRequest()
+    impossible.recorded_since.seconds = -(2**62)
+    with pytest.raises(grpc.aio.AioRpcError) as bad_time:
+        await stub.GetConsentHistory(impossible, metadata=bearer(ops))
+
+    assert everything == recorded  # In recorded order, across pages of two.
+    assert totals == [6, 6, 6]
+    assert training == recorded[0::2]  # Each request recorded training, then service.
+    assert koda_only == recorded[2:4]
+    assert as_stim == recorded[0:2] + recorded[4:6]
+    assert foreign.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert bad_token.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "page.page_token" in (bad_token.value.details() or "")
+    assert bad_time.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "recorded_since" in (bad_time.value.details() or "")

@@ -6,6 +6,10 @@ everywhere, and an out-of-range enum number from a client is an INVALID_ARGUMENT
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from nordclear.gen.common.v1 import codes_pb2
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument
@@ -56,3 +60,13 @@ def territory_from_proto(value: codes_pb2.Territory.ValueType, field: str) -> Te
     if territory is None:
         raise InvalidArgument(field, value, "must be one of TERRITORY_DK, _FI, _IS, _NO or _SE")
     return territory
+
+
+def timestamp_from_proto(value: Timestamp, field: str) -> datetime:
+    """The UTC instant of a protobuf ``Timestamp``; InvalidArgument when it lies outside any calendar."""
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidArgument(
+            field, f"{value.seconds}s {value.nanos}ns", "must be a timestamp between years 1 and 9999"
+        ) from None

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nordclear.gen.repertoire.v1 import work_pb2
@@ -308,6 +308,34 @@ class ConsentRegister:
         rows = await self._session.scalars(query.order_by(consent_entries.c.sequence_no))
         return [consent_proto.consent_from_document(document) for document in rows]
 
+    async def page(
+        self, query: ConsentQuery, *, after_sequence_no: int, limit: int
+    ) -> tuple[list[ConsentEntry], int | None, int]:
+        """Entries matching ``query`` in recorded order after a position: (entries, next position, total).
+
+        The next position is None on the last page. Keyset paging on the register's sequence, so pages
+        stay stable while entries are appended; one query for the page, one for the total.
+        """
+        conditions = _consent_conditions(query)
+        rows = (
+            await self._session.execute(
+                select(consent_entries.c.sequence_no, consent_entries.c.document)
+                .where(*conditions, consent_entries.c.sequence_no > after_sequence_no)
+                .order_by(consent_entries.c.sequence_no)
+                .limit(limit + 1)
+            )
+        ).all()
+        total = await self._session.scalar(
+            select(func.count()).select_from(consent_entries).where(*conditions)
+        )
+        shown = rows[:limit]
+        next_position = shown[-1].sequence_no if len(rows) > limit else None
+        return (
+            [consent_proto.consent_from_document(row.document) for row in shown],
+            next_position,
+            int(total or 0),
+        )
+
     async def recorded_by_request(self, request_id: str) -> list[ConsentEntry]:
         """The entries one request recorded, in order."""
         rows = await self._session.scalars(
@@ -316,6 +344,29 @@ class ConsentRegister:
             .order_by(consent_entries.c.sequence_no)
         )
         return [consent_proto.consent_from_document(document) for document in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentQuery:
+    """Which register entries to read; every field narrows, none is required."""
+
+    subject: ConsentSubject | None = None
+    stage: AiStage | None = None
+    society: str | None = None
+    recorded_since: datetime | None = None
+
+
+def _consent_conditions(query: ConsentQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.subject is not None:
+        conditions.append(consent_entries.c.subject_key == consent_proto.subject_key(query.subject))
+    if query.stage is not None:
+        conditions.append(consent_entries.c.stage == query.stage.value)
+    if query.society is not None:
+        conditions.append(consent_entries.c.society == query.society)
+    if query.recorded_since is not None:
+        conditions.append(consent_entries.c.recorded_at >= query.recorded_since)
+    return conditions
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,12 +25,12 @@ from nordclear.platform.errors import (
     PermissionDenied,
     Unimplemented,
 )
-from nordclear.platform.protoconv import territory_from_proto
+from nordclear.platform.protoconv import territory_from_proto, timestamp_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.repertoire.adapters import consent_proto, views, work_proto
 from nordclear.repertoire.adapters.licensability import licensability_to_proto
-from nordclear.repertoire.adapters.repository import ImportRecord
+from nordclear.repertoire.adapters.repository import ConsentQuery, ImportRecord
 from nordclear.repertoire.adapters.search_view import SearchView
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.cwr.ack import TransactionStatus
@@ -146,7 +146,9 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         """A page of works in id order (page tokens are opaque and stable under concurrent writes)."""
         page_size = _page_size(request.page)
         changed_since = (
-            request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
+            timestamp_from_proto(request.changed_since, "changed_since")
+            if request.HasField("changed_since")
+            else None
         )
         works = await services.list_works(
             self._read(),
@@ -316,7 +318,9 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         except ValueError:
             raise InvalidArgument("cwr_version", request.cwr_version, "2.1 or 2.2") from None
         changed_since = (
-            request.changed_since.ToDatetime(tzinfo=UTC) if request.HasField("changed_since") else None
+            timestamp_from_proto(request.changed_since, "changed_since")
+            if request.HasField("changed_since")
+            else None
         )
         now = datetime.now(UTC)
         writer = RegistrationFileWriter(
@@ -463,24 +467,41 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
     async def GetConsentHistory(
         self, request: pb.GetConsentHistoryRequest, context: Context
     ) -> pb.GetConsentHistoryResponse:
-        """A subject's register entries in the order they were recorded."""
-        if not request.HasField("subject"):
-            raise InvalidArgument("subject", "unset", "name the work or performer attribute")
-        stage = consent_proto.stage_from_proto(request.stage, "stage") if request.stage else None
-        entries = await consents.history(self._read(), await self._subject(request.subject), stage)
-        if request.society:
-            society = work_proto.member_society(request.society, "society")
-            entries = [entry for entry in entries if entry.society == society]
-        if request.HasField("recorded_since"):
-            since = request.recorded_since.ToDatetime(tzinfo=UTC)
-            entries = [entry for entry in entries if entry.recorded_at >= since]
-        start = int(request.page.page_token or 0)
-        size = _page_size(request.page)
-        page = entries[start : start + size]
-        next_token = str(start + size) if start + size < len(entries) else ""
+        """Register entries in the order they were recorded: one subject's, or the whole register's.
+
+        Filtered by society, stage and time recorded in the query itself, and paged by position in the
+        register, so the audit view of a large register reads one page at a time.
+        """
+        subject = await self._subject(request.subject) if request.HasField("subject") else None
+        requested = work_proto.member_society(request.society, "society")
+        society = requested.name if requested else None
+        viewer = current_principal().society
+        if subject is None and viewer is not None:
+            # Across the register, a society (and its ops) reads the entries it recorded, nobody else's.
+            if society is not None and society != viewer:
+                raise PermissionDenied(
+                    f"society {viewer} may read only its own entries of the whole register"
+                )
+            society = viewer
+        query = ConsentQuery(
+            subject=subject,
+            stage=consent_proto.stage_from_proto(request.stage, "stage") if request.stage else None,
+            society=society,
+            recorded_since=(
+                timestamp_from_proto(request.recorded_since, "recorded_since")
+                if request.HasField("recorded_since")
+                else None
+            ),
+        )
+        page = await consents.history_page(
+            self._read(), query, after=_position(request.page.page_token), limit=_page_size(request.page)
+        )
         return pb.GetConsentHistoryResponse(
-            consents=[consent_proto.consent_to_proto(entry) for entry in page],
-            page=paging_pb2.PageResponse(next_page_token=next_token, total_size=len(entries)),
+            consents=[consent_proto.consent_to_proto(entry) for entry in page.entries],
+            page=paging_pb2.PageResponse(
+                next_page_token="" if page.next_after is None else str(page.next_after),
+                total_size=page.total,
+            ),
         )
 
     async def GetConsentStatus(
@@ -597,6 +618,15 @@ MAX_SEARCH_CANDIDATES = 100
 DEFAULT_WORKS_PER_KEY = 100
 
 
+def _position(page_token: str) -> int:
+    """The register position a consent history page token stands for (0: from the start)."""
+    if not page_token:
+        return 0
+    if not page_token.isdigit() or len(page_token) > MAX_POSITION_DIGITS:
+        raise InvalidArgument("page.page_token", page_token, "must be a token from the previous page")
+    return int(page_token)
+
+
 def _lookup(key: pb.LookupKey, field: str) -> services.Lookup | InvalidArgument:
     kind = key.WhichOneof("key")
     try:
@@ -648,6 +678,7 @@ MAX_CWR_FILE_BYTES = 1024 * 1024 * 1024
 MAX_INLINE_ACK_BYTES = 4 * 1024 * 1024
 ACK_CHUNK_BYTES = 1024 * 1024
 MAX_REPORTED_PROBLEMS = 1_000
+MAX_POSITION_DIGITS = 18
 _STATUSES = {
     TransactionStatus.TRANSACTION_ACCEPTED: pb.CWR_TRANSACTION_STATUS_TRANSACTION_ACCEPTED,
     TransactionStatus.REGISTRATION_ACCEPTED: pb.CWR_TRANSACTION_STATUS_REGISTRATION_ACCEPTED,

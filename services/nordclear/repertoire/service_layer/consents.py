@@ -14,6 +14,7 @@ from datetime import date, datetime
 from nordclear.platform.domain.societies import Society
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument, PermissionDenied
+from nordclear.repertoire.adapters.repository import ConsentQuery
 from nordclear.repertoire.adapters.unit_of_work import RepertoireUnitOfWork
 from nordclear.repertoire.domain.consent import (
     Actor,
@@ -137,6 +138,24 @@ async def history(
     """A subject's register entries in recorded order."""
     async with uow:
         return await uow.consents.history(subject, stage)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of the register: its entries, where the next page starts (None: last), how many in all."""
+
+    entries: list[ConsentEntry]
+    next_after: int | None
+    total: int
+
+
+async def history_page(
+    uow: RepertoireUnitOfWork, query: ConsentQuery, *, after: int, limit: int
+) -> HistoryPage:
+    """Register entries matching ``query`` in recorded order, a page at a time (the audit view)."""
+    async with uow:
+        entries, next_after, total = await uow.consents.page(query, after_sequence_no=after, limit=limit)
+    return HistoryPage(entries, next_after, total)
 
 
 async def states(uow: RepertoireUnitOfWork, subject: ConsentSubject, on: date) -> list[ConsentState]:
