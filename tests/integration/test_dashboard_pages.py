@@ -299,6 +299,9 @@ async def test_the_consent_audit_lists_the_register_and_filters_by_stage_and_soc
     koda_filter = await browser.get(f"/consent?work={ISWC}&society=SOCIETY_KODA")
     assert "No consent entry with these filters." in koda_filter.text
 
+    whole_register = await browser.get("/consent?stage=AI_STAGE_TRAINING")
+    assert len(_rows(whole_register, "consents")) == 2  # No work named: every work's training entries.
+
 
 async def test_a_societys_ops_see_their_societys_view(site: Site) -> None:
     await _record_consent_history(site)
@@ -310,6 +313,8 @@ async def test_a_societys_ops_see_their_societys_view(site: Site) -> None:
     stim = site.browser()
     await stim.sign_in(site.token(PrincipalKind.OPS, "STIM"))
     assert len(_rows(await stim.get(f"/consent?work={ISWC}"), "consents")) == 3
+    assert len(_rows(await stim.get("/consent"), "consents")) == 3
+    assert "No consent entry with these filters." in (await koda.get("/consent")).text
 
 
 async def test_pages_of_services_that_do_not_offer_an_rpc_say_so(site: Site) -> None:

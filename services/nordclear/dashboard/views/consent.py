@@ -1,4 +1,4 @@
-"""The consent audit: the register's history for a work, filterable by society and stage."""
+"""The consent audit: the register's history, of one work or all, filterable by society and stage."""
 
 from __future__ import annotations
 
@@ -92,9 +92,9 @@ async def work_heading(
 async def history(
     clients: ServiceClients, viewer: Viewer, chosen: ConsentFilter, page_size: int
 ) -> Paged[ConsentRow]:
-    """One page of the work's consent history, newest recorded first."""
+    """One page of the register's history (of the chosen work, or of all works), in recorded order."""
     request = pb.GetConsentHistoryRequest(
-        subject=consent_pb2.ConsentSubject(work=work_ref(chosen.work)),
+        subject=consent_pb2.ConsentSubject(work=work_ref(chosen.work)) if chosen.work else None,
         # A society's ops see the entries recorded through their society.
         society=enum_value(codes_pb2.Society, chosen.society, "society") or viewer.society,
         stage=enum_value(codes_pb2.AiStage, chosen.stage, "stage"),

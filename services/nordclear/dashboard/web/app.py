@@ -461,12 +461,14 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             stage=_q(request, "stage"),
             page_token=_q(request, "page_token"),
         )
-        heading = page = problem = None
+        heading = problem = None
         if chosen.work:
             (heading, problem), page = await asyncio.gather(
                 consent_views.work_heading(dashboard.clients, viewer, chosen.work),
                 consent_views.history(dashboard.clients, viewer, chosen, PAGE_SIZE),
             )
+        else:
+            page = await consent_views.history(dashboard.clients, viewer, chosen, PAGE_SIZE)
         sort = Sort.parse(
             _q(request, "sort"), ["recorded_at", "society", "stage", "action", "effective_from"]
         )
@@ -477,7 +479,7 @@ def create_app(settings: DashboardSettings, sampler: MetricsSampler | None = Non
             heading=heading,
             heading_problem=problem,
             page=page,
-            rows=sort_rows(page.rows, sort) if page else [],
+            rows=sort_rows(page.rows, sort),
             societies=enum_choices(codes_pb2.Society, upper=True),
             stages=enum_choices(codes_pb2.AiStage),
         )
