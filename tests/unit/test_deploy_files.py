@@ -18,9 +18,11 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from nordclear.dashboard.settings import load_dashboard_settings
+from nordclear.licensing.settings import LicensingSettings
+from nordclear.matching.settings import MatchingSettings
 from nordclear.platform.metrics import exported_metric_names
 from nordclear.platform.settings import ServiceSettings, load_settings
-from nordclear.platform.topology import DASHBOARD_HTTP_PORT, SERVICES, ServiceSpec
+from nordclear.platform.topology import DASHBOARD_HTTP_PORT, LICENSING, SERVICES, ServiceSpec
 
 pytestmark = pytest.mark.unit
 
@@ -33,6 +35,11 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 DEPLOY_README = DEPLOY / "README.md"
 
 IMAGE_UID = 10001
+# Services with settings of their own beyond the shared ones; the rest take ServiceSettings.
+SETTINGS_CLASSES: dict[str, type[ServiceSettings]] = {
+    "licensing": LicensingSettings,
+    "matching": MatchingSettings,
+}
 # Stand-in for a DATABASE_URL that only a Secret provides: syntactically what the services accept.
 SECRET_DATABASE_URL = "postgresql+asyncpg://{name}:secret@db.example.internal:5432/{name}"
 # Must be set explicitly in a container: the defaults bind loopback or point at the embedded broker.
@@ -108,11 +115,18 @@ def _check_variable_names(
     for name in names:
         assert name.startswith(spec.env_prefix), f"{where}: {name} is not a {spec.env_prefix}* variable"
         field = name.removeprefix(spec.env_prefix).lower()
-        assert field in ServiceSettings.model_fields, f"{where}: {name} is no setting of ServiceSettings"
+        settings_class = _settings_class(spec)
+        assert field in settings_class.model_fields, (
+            f"{where}: {name} is no setting of {settings_class.__name__}"
+        )
     if not complete:
         return
     for required in REQUIRED_VARIABLES:
         assert _variable(spec, required) in names, f"{where}: {_variable(spec, required)} is not set"
+
+
+def _settings_class(spec: ServiceSpec) -> type[ServiceSettings]:
+    return SETTINGS_CLASSES.get(spec.name, ServiceSettings)
 
 
 def _check_addresses(spec: ServiceSpec, settings: ServiceSettings, where: str) -> None:
@@ -231,7 +245,7 @@ def test_compose_runs_the_service(spec: ServiceSpec) -> None:
 
     environment = _compose_environment(service)
     _check_variable_names(spec, list(environment), f"compose {spec.name}")
-    settings = load_settings(ServiceSettings, spec, environment)
+    settings = load_settings(_settings_class(spec), spec, environment)
     _check_addresses(spec, settings, f"compose {spec.name}")
     assert settings.log_format == "json"
 
@@ -332,6 +346,16 @@ def test_every_compose_variable_is_documented() -> None:
         assert f"`deploy/{Path(secret['file']).as_posix().removeprefix('./')}`" in readme
 
 
+def test_compose_licensing_signs_with_the_operators_key() -> None:
+    # Every replica must sign with the one published key: a key generated in a container would not be.
+    service = _compose()["services"]["licensing"]
+    settings = load_settings(LicensingSettings, LICENSING, _compose_environment(service))
+    secret_names = [entry if isinstance(entry, str) else entry["source"] for entry in service["secrets"]]
+    key_file = str(settings.licence_signing_key_file)
+    assert key_file.startswith("/run/secrets/")
+    assert key_file.removeprefix("/run/secrets/") in secret_names
+
+
 # --- Kubernetes ------------------------------------------------------------------------------------
 
 
@@ -419,7 +443,7 @@ def test_k8s_configuration_is_valid_for_the_service(spec: ServiceSpec) -> None:
 
     environment = _k8s_environment(spec)
     _check_variable_names(spec, list(environment), f"Deployment {spec.name}")
-    settings = load_settings(ServiceSettings, spec, environment)
+    settings = load_settings(_settings_class(spec), spec, environment)
     _check_addresses(spec, settings, f"Deployment {spec.name}")
     assert settings.log_format == "json"
 
@@ -443,6 +467,21 @@ def test_k8s_configuration_is_valid_for_the_service(spec: ServiceSpec) -> None:
     if items:
         assert key_file.name in items, f"the Secret volume holds no file {key_file.name}"
     assert mounts[0].get("readOnly") is True
+
+
+def test_k8s_licensing_signs_with_the_operators_key_in_every_replica() -> None:
+    container = _container(LICENSING)
+    settings = load_settings(LicensingSettings, LICENSING, _k8s_environment(LICENSING))
+    key_file = settings.licence_signing_key_file
+    assert key_file is not None, "each replica would otherwise sign with a key of its own"
+    volumes = {
+        volume["name"]: volume for volume in _deployment(LICENSING)["spec"]["template"]["spec"]["volumes"]
+    }
+    mounts = [mount for mount in container["volumeMounts"] if key_file.parent == Path(mount["mountPath"])]
+    assert len(mounts) == 1, f"nothing is mounted at {key_file.parent}"
+    assert mounts[0].get("readOnly") is True
+    items = {item["path"] for item in volumes[mounts[0]["name"]]["secret"].get("items", [])}
+    assert key_file.name in items
 
 
 @pytest.mark.parametrize("spec", SERVICES, ids=lambda spec: spec.name)
