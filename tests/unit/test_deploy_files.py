@@ -208,7 +208,8 @@ def test_dockerfile_builds_one_locked_non_root_image() -> None:
     assert users[-1].split(":")[0] == str(IMAGE_UID)
 
     exposed = {int(port) for line in instructions if line.startswith("EXPOSE ") for port in line.split()[1:]}
-    assert exposed == {port for spec in SERVICES for port in (spec.grpc_port, spec.metrics_port)}
+    served = {port for spec in SERVICES for port in (spec.grpc_port, spec.metrics_port)}
+    assert exposed == served | {DASHBOARD_HTTP_PORT}
     assert 'ENTRYPOINT ["nordclear"]' in instructions
     for secret_hint in ("secrets", ".data", ".env", "token-signing"):
         assert not any(line.startswith(("COPY", "ADD")) and secret_hint in line for line in instructions)
