@@ -7,6 +7,9 @@ arrived the report is accepted — its held events move to the outbox together w
 ReportMatchingCompleted, in one transaction — or rejected, and then everything stored for its lines is
 deleted. A stream that breaks off is discarded the same way (``abort``), and a process that died
 mid-stream leaves a stale "receiving" report that the next start purges: nothing partial is ever seen.
+The client's re-send of such a report does not wait for that: once no line of it has arrived for
+``CUT_OFF_AFTER``, its stream is taken to be lost and the re-send takes its place (until then the
+re-send is told to retry, since the first stream may still be alive on another replica).
 
 Memory stays bounded: only the current batch, the validator's set of duplicate keys, and the lines not
 yet packed into a usage event (at most ``USAGE_BATCH_LINES``) are held.
@@ -19,7 +22,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from nordclear.matching.adapters.report_proto import DecodedBatch
@@ -46,11 +49,14 @@ from nordclear.matching.domain.report import (
 from nordclear.matching.domain.validation import ReportHeaderFacts, ReportValidator
 from nordclear.matching.service_layer.index_view import MatcherView
 from nordclear.platform import metrics
-from nordclear.platform.errors import AlreadyExists, InvalidArgument
+from nordclear.platform.errors import Aborted, AlreadyExists, InvalidArgument
 
 USAGE_BATCH_LINES: Final = 1_000
 """Lines per UsageMatched event: about 100 kB, well under any broker's message limit."""
 MAX_REPORT_ID_CHARS: Final = 128
+CUT_OFF_AFTER: Final = timedelta(seconds=30)
+"""A receiving report none of whose lines arrived for this long has lost its stream (client or process
+died mid-stream); a re-send of it takes its place. Far longer than a live stream waits between batches."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,9 @@ class ReportIntake:
                 header.period,
             )
             existing = await uow.reports.find(header.licensee_id, header.report_id)
+            if existing is not None and existing.status is ReportStatus.RECEIVING:
+                await _take_over_cut_off(uow, existing, now)
+                existing = None
             report_pk = str(uuid.uuid4())
             if existing is None:
                 await uow.reports.create_receiving(report_pk, header, now)
@@ -94,6 +103,23 @@ class ReportIntake:
             ReportHeaderFacts(header.kind, header.period, header.declared_line_count), licence
         )
         return IntakeSession(self._uow, self._view.matcher, header, report_pk, validator, existing, now)
+
+
+async def _take_over_cut_off(uow: MatchingUnitOfWork, receiving: Report, now: datetime) -> None:
+    """Discard a receiving report whose stream was lost, so that its re-send starts afresh.
+
+    ABORTED (retry later) while its lines may still be arriving on another stream.
+    """
+    last_heard = receiving.status_changed_at
+    if last_heard.tzinfo is None:
+        last_heard = last_heard.replace(tzinfo=UTC)
+    silent = now - last_heard
+    if silent < CUT_OFF_AFTER:
+        raise Aborted(
+            f"report_id {receiving.header.report_id!r} is being received on another stream (its last lines "
+            f"arrived {int(silent.total_seconds())} s ago); retry later"
+        )
+    await uow.reports.discard(receiving.report_pk, keep_report=False)
 
 
 def _check_header(header: ReportHeader) -> None:
