@@ -11,13 +11,16 @@ expectation computed in the test from the inputs, the tariff file and the rates 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
+import grpc
 import pytest
 
-from nordclear.platform.topology import SERVICES
+from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as sgrpc
+from nordclear.platform.topology import SERVICES, SERVICES_BY_NAME
 from nordclear.runtime.stack import EmbeddedStack
 from tests.e2e.scenario import inputs
 from tests.e2e.scenario.driver import (
@@ -213,3 +216,68 @@ async def test_every_event_delivered_twice_leaves_inputs_and_ledger_identical(
     assert replayed == settled, "ledger, statements, suspense and positions unchanged by the redelivery"
     assert again.replayed
     assert again.run == settled.run
+
+
+BULK_LINES = 12_000
+"""Lines of the long output report the fault test streams (24 batches)."""
+KILL_AFTER_BATCH = {4: "repertoire", 8: "licensing", 12: "matching"}
+"""Which service is killed (SIGKILL) after which batch of the stream has been sent."""
+RUN_KILL_DELAY_S = 0.3
+"""How long after the run request settlement is killed: well inside the run over the bulk report."""
+
+
+async def test_services_killed_mid_stream_and_mid_run_settle_exactly_as_without_faults(
+    start_stack: StartStack,
+) -> None:
+    base = inputs.build(datetime.now(UTC).date())
+    bulk = inputs.large_output_report("saga-bulk", base.works, BULK_LINES)
+    scenario = dataclasses.replace(base, reports=(*base.reports, bulk))
+    async with start_stack() as stack:
+        driver = Driver(stack, scenario)
+        await bring_repertoire_and_license(driver)
+        expected = expectation(driver)
+        killed: list[str] = []
+
+        async def kill(batch: int) -> None:
+            name = KILL_AFTER_BATCH.get(batch)
+            if name is not None and name not in killed:
+                stack.kill_service(name)
+                killed.append(name)
+
+        async def restart(*names: str) -> None:
+            # Started only while no call is in flight: a fork beside a live gRPC stream is not safe.
+            for name in names:
+                stack.start_service(SERVICES_BY_NAME[name])
+            await asyncio.gather(*(stack.wait_serving(SERVICES_BY_NAME[name]) for name in names))
+
+        with pytest.raises(grpc.aio.AioRpcError) as cut:
+            await driver.submit(bulk, after_batch=kill, retry=False)
+        await restart("repertoire", "licensing", "matching")
+        # The licensee sends the report again, whole, under the same id.
+        accepted = await driver.submit(bulk)
+        # Settlement dies while it takes in the bulk report's matched lines.
+        stack.kill_service("settlement")
+        killed.append("settlement")
+        await restart("settlement")
+        await report_and_wait(driver, expected, base.reports)
+
+        async with grpc.aio.insecure_channel(stack.address("settlement")) as channel:
+            stub = sgrpc.SettlementServiceStub(channel)
+            call = stub.RunPeriod(driver.run_request(RUN_ID), metadata=driver.ops(), timeout=120)
+            await asyncio.sleep(RUN_KILL_DELAY_S)
+            stack.kill_service("settlement")
+            killed.append("settlement")
+            with pytest.raises(grpc.aio.AioRpcError) as broken:
+                await call
+        await restart("settlement")
+        retried = await driver.run(RUN_ID)
+        outcome = await driver.read_outcome(RUN_ID)
+        assert stack.exited() == {}
+
+    assert killed == ["repertoire", "licensing", "matching", "settlement", "settlement"]
+    assert cut.value.code() is grpc.StatusCode.UNAVAILABLE, "the stream was cut off by the kill"
+    assert accepted.report.lines_total == BULK_LINES
+    assert broken.value.code() is grpc.StatusCode.UNAVAILABLE, "the run was cut off by the kill"
+    assert not retried.replayed, "nothing of the killed run was posted: the retry computes it afresh"
+    assert_settled_as_expected(outcome, expected)
+    assert len(outcome.ledger) == outcome.run.transfers_posted, "no transfer of the killed run remains"

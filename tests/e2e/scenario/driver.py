@@ -60,8 +60,8 @@ from tests.support.polling import eventually
 T = TypeVar("T")
 CHUNK_BYTES = 16 * 1024
 LINES_PER_BATCH = 500
-RETRIED_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED})
-"""What a client retries with the same ids: the service is down or restarting."""
+RETRIED_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.ABORTED})
+"""What a client retries with the same ids: the service is down or restarting, or asks to retry later."""
 
 WRITER_ROLES = {
     "CA": codes_pb2.PARTY_ROLE_COMPOSER_AUTHOR,
@@ -415,8 +415,19 @@ class Driver:
 
     # Matching -------------------------------------------------------------------------------------
 
-    async def submit(self, report: Report, *, batch_pause_s: float = 0.0) -> mpb.SubmitReportResponse:
-        """Stream ``report`` to matching (once the licence is known there); the stored report."""
+    async def submit(
+        self,
+        report: Report,
+        *,
+        after_batch: Callable[[int], Awaitable[None]] | None = None,
+        retry: bool = True,
+    ) -> mpb.SubmitReportResponse:
+        """Stream ``report`` to matching (once the licence is known there); the stored report.
+
+        ``after_batch`` is awaited after each batch of lines is handed to the stream, with the batch's
+        number (fault tests act there); a broken stream is sent again whole, under the same report id,
+        unless ``retry`` is false.
+        """
         d = self.scenario.dates
         period = dates_pb2.DateRange(start_date=day(d.usage_start), end_date=day(d.usage_end))
         count = line_count(report)
@@ -437,8 +448,8 @@ class Driver:
                     _line(i + 1, report, i, period) for i in range(start, min(count, start + LINES_PER_BATCH))
                 ]
                 yield mpb.SubmitReportRequest(lines=mpb.ReportLineBatch(lines=lines))
-                if batch_pause_s:
-                    await asyncio.sleep(batch_pause_s)
+                if after_batch is not None:
+                    await after_batch(start // LINES_PER_BATCH + 1)
             yield mpb.SubmitReportRequest(trailer=mpb.ReportTrailer(line_count=count))
 
         async with self._channel("matching") as channel:
