@@ -6,6 +6,7 @@ needed) and posts transfers with PostTransfers in batches, each transfer with it
 a fixed time. Then asks GetLedgerBalances once, which derives every balance from the transfers.
 
     .venv/bin/python -m benchmarks.bench_settlement_ledger [--seconds 10] [--batch 8190] [--callers 2]
+        [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/<empty database>]
 
 Prints a table and, last, one JSON line.
 """
@@ -44,13 +45,15 @@ ACCOUNTS = [
 ]
 
 
-def _start(folder: Path, port: int, public_key_file: Path) -> subprocess.Popen[bytes]:
+def _start(
+    folder: Path, port: int, public_key_file: Path, database_url: str | None
+) -> subprocess.Popen[bytes]:
     prefix = SETTLEMENT.env_prefix
     env = {
         **os.environ,
         f"{prefix}GRPC_ADDRESS": f"127.0.0.1:{port}",
         f"{prefix}METRICS_ADDRESS": "127.0.0.1:0",
-        f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'settlement.sqlite3'}",
+        f"{prefix}DATABASE_URL": database_url or f"sqlite+aiosqlite:///{folder / 'settlement.sqlite3'}",
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",  # No broker: the ledger needs none.
         f"{prefix}CONSUME_TOPICS_FROM_SERVICES": "false",
         f"{prefix}TOKEN_PUBLIC_KEY_FILE": str(public_key_file),
@@ -132,7 +135,7 @@ async def _post(
     }
 
 
-async def _main(seconds: float, batch: int, callers: int) -> None:
+async def _main(seconds: float, batch: int, callers: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         private_key_file, public_key_file = folder / "key.pem", folder / "key.pub.pem"
@@ -145,14 +148,15 @@ async def _main(seconds: float, batch: int, callers: int) -> None:
             ),
         )
         port = free_port()
-        process = _start(folder, port, public_key_file)
+        process = _start(folder, port, public_key_file, database_url)
         try:
             await _wait_serving(f"127.0.0.1:{port}")
             result = await _post(f"127.0.0.1:{port}", metadata, seconds, batch, callers)
         finally:
             process.terminate()
             process.wait()
-    print(f"ledger PostTransfers, batches of {batch}, {callers} callers, {seconds:.0f} s, SQLite")
+    database = "PostgreSQL" if database_url and database_url.startswith("postgresql") else "SQLite"
+    print(f"ledger PostTransfers, batches of {batch}, {callers} callers, {seconds:.0f} s, {database}")
     print(f"  transfers posted   {result['posted']:,.0f} in {result['elapsed_s']:.1f} s")
     print(f"  throughput         {result['per_s']:,.0f} transfers/s   target >= {TARGET_TRANSFERS_PER_S:,}/s")
     print(f"  batch latency p50  {result['batch_p50_s'] * 1000:.0f} ms")
@@ -178,7 +182,7 @@ async def _main(seconds: float, batch: int, callers: int) -> None:
             batch=batch,
             callers=callers,
             seconds=seconds,
-            database="sqlite",
+            database=database.lower(),
         )
     )
 
@@ -188,8 +192,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--batch", type=int, default=8190)
     parser.add_argument("--callers", type=int, default=2)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty PostgreSQL database (postgresql+asyncpg://…); SQLite if omitted",
+    )
     arguments = parser.parse_args()
-    asyncio.run(_main(arguments.seconds, arguments.batch, arguments.callers))
+    asyncio.run(_main(arguments.seconds, arguments.batch, arguments.callers, arguments.database_url))
 
 
 if __name__ == "__main__":
