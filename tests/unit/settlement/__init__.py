@@ -1,0 +1,1 @@
+"""Unit tests of the settlement service, and the builders and event scenarios the other tiers reuse."""
