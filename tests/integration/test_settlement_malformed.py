@@ -453,3 +453,22 @@ class _WithMetadata:
     def __getattr__(self, name: str) -> Callable[[object], Awaitable[object]]:
         method = getattr(self._client, name)
         return lambda request: method(request, metadata=self._metadata)
+
+
+async def test_a_societys_ops_may_read_but_not_move_money(
+    stub: tuple[pb_grpc.SettlementServiceAsyncStub, tuple[tuple[str, str], ...]], keys: Keys
+) -> None:
+    client, _ = stub
+    stim_ops = bearer(keys.token(principal_for(PrincipalKind.OPS, society="STIM")))
+    run = service_pb.RunPeriodRequest(run_id="r", period=Q1, settlement_currency_code="EUR")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await client.RunPeriod(run, metadata=stim_ops)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "clearing-house ops" in (refused.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as posting:
+        await client.PostTransfers(
+            service_pb.PostTransfersRequest(transfers=[_transfer()]), metadata=stim_ops
+        )
+    assert posting.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    obligations = await client.ListObligations(service_pb.ListObligationsRequest(), metadata=stim_ops)
+    assert list(obligations.obligations) == []

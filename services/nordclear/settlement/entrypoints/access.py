@@ -1,7 +1,8 @@
 """Who may call which settlement RPC (deny by default; data-level rules live in the service layer).
 
-Societies see their own statements and positions; ops run periods, load rates, post corrections and
-release suspense; every such action is also logged with the caller.
+Societies see their own statements and positions; ops run periods, load rates, post corrections,
+confirm payments and release suspense; every such action is also logged with the caller. The servicer
+narrows those writes to clearing-house ops: a society's ops read their society's data only.
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
     ) -> service_pb.RunPeriodResponse:
         """Run a settlement period (ops only)."""
         principal = current_principal()
+        _require_clearing_house(principal)
         if not request.HasField("period"):
             raise InvalidArgument("period", "unset", "a settlement period needs start_date and end_date")
         period = runs.check_period(
@@ -282,6 +283,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
     ) -> service_pb.ConfirmPaymentResponse:
         """Record that a payment instruction was paid (ops); settles its run's obligations with the last."""
         principal = current_principal()
+        _require_clearing_house(principal)
         request_id = scoped_request_id(principal, request.request_id)
         if not request.HasField("paid_on"):
             raise InvalidArgument("paid_on", "unset", "the day the payment was made is required")
@@ -362,6 +364,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         self, request: service_pb.PostTransfersRequest, context: Context
     ) -> service_pb.PostTransfersResponse:
         """Post transfers directly, all or nothing, each idempotent on its id."""
+        _require_clearing_house(current_principal(), services_too=True)
         transfers = []
         for index, message in enumerate(request.transfers):
             if message.HasField("posted_at"):
@@ -391,6 +394,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         self, request: service_pb.ReverseTransferRequest, context: Context
     ) -> service_pb.ReverseTransferResponse:
         """Reverse a transfer with a new one."""
+        _require_clearing_house(current_principal())
         done = await ledger_ops.reverse_transfer(
             self._uow,
             reversal_transfer_id=request.reversal_transfer_id,
@@ -435,6 +439,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
     ) -> service_pb.ReleaseSuspenseResponse:
         """Release a held item to a society, with a reason, posting a transfer."""
         principal = current_principal()
+        _require_clearing_house(principal)
         request_id = scoped_request_id(principal, request.request_id)
         release_to = _society_code(request.release_to, "release_to")
         if release_to is None:
@@ -471,6 +476,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
     ) -> service_pb.LoadFxRatesResponse:
         """Load rates from messages or a central-bank CSV file."""
         principal = current_principal()
+        _require_clearing_house(principal)
         request_id = scoped_request_id(principal, request.request_id)
         source = request.WhichOneof("source")
         if source == "csv_file":
@@ -521,6 +527,13 @@ _RESULT_TO_PROTO = {
 def _society_code(value: codes_pb2.Society.ValueType, field: str) -> str | None:
     name = society_from_proto(value, field)
     return None if name is None else society_by_name(name).cisac_code
+
+
+def _require_clearing_house(principal: Principal, *, services_too: bool = False) -> None:
+    """Writes that move money between societies are the clearing house's: not one society's ops."""
+    if principal.is_clearing_house_ops or (services_too and principal.kind is PrincipalKind.SERVICE):
+        return
+    raise PermissionDenied(f"{principal.describe()} may not do this: it is for clearing-house ops")
 
 
 def _viewer_society(principal: Principal) -> str | None:
