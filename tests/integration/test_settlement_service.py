@@ -338,3 +338,26 @@ async def test_obligations_are_paid_once_every_payment_of_their_run_is_confirmed
     assert {row["paid_on"] for row in settled} == {date(2026, 5, 6)}, "settled on the day of the last payment"
     with pytest.raises(InvalidArgument, match="paid_on"):
         await confirm(instructions[0]["instruction_id"], "pay-future", date(2999, 1, 1))
+
+
+async def test_every_event_applied_twice_gives_the_same_run(
+    settlement: Settlement, new_database: Callable[[str], Awaitable[str]]
+) -> None:
+    # Copies of events under new ids (a producer that re-emits a fact) must change nothing either:
+    # licences, fees and tariffs are replaced by their ids, lines by their revisions, works by revisions.
+    await settlement.load_scenario()
+    await settlement.load_scenario(rates=False)
+    twice = await settlement.run()
+
+    engine = create_engine(await new_database("settlement-once"))
+    await upgrade_to_head(engine, "nordclear.settlement:migrations")
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    translate = SettlementEventTranslator("t")
+    once = Settlement(lambda: SettlementUnitOfWork(sessions, orm.messaging, translate=translate))
+    try:
+        await once.load_scenario()
+        single = await once.run()
+        assert twice.run.inputs_sha256 == single.run.inputs_sha256
+        assert [repr(t) for t in await settlement.transfers()] == [repr(t) for t in await once.transfers()]
+    finally:
+        await engine.dispose()
