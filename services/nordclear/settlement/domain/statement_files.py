@@ -61,38 +61,91 @@ class StatementHead:
 
 
 CSV_COLUMNS = (
-    "run_id", "society_code", "line", "hub_society_code", "licence_id", "licensee_id", "report_id", "work_id",
-    "iswc", "title", "party_key", "party_name", "ipi_name_number", "right", "share_bp", "stage", "territory",
-    "period_start", "period_end", "currency", "amount", "amount_minor", "settlement_currency",
-    "settlement_amount", "settlement_amount_minor",
-)  # fmt: skip
+    "run_id",
+    "society_code",
+    "line",
+    "hub_society_code",
+    "licence_id",
+    "licensee_id",
+    "report_id",
+    "work_id",
+    "iswc",
+    "title",
+    "party_key",
+    "party_name",
+    "ipi_name_number",
+    "right",
+    "share_bp",
+    "stage",
+    "territory",
+    "period_start",
+    "period_end",
+    "currency",
+    "amount",
+    "amount_minor",
+    "settlement_currency",
+    "settlement_amount",
+    "settlement_amount_minor",
+)
 
 
-def csv_chunks(
-    head: StatementHead, rows: Iterable[StatementRow], rows_per_chunk: int = 2_000
-) -> Iterator[bytes]:
-    """The CSV file (UTF-8, comma, CRLF, header row), in chunks of about ``rows_per_chunk`` lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            (
-                head.run_id, row.society_code, row.line_seq, row.hub_code, row.licence_id, row.licensee_id,
-                row.report_id, row.work_id, row.iswc, row.title, row.party_key, row.party_name,
-                row.ipi_name_number, row.right_code, row.share_bp, row.stage, row.territory,
-                row.period_start.isoformat(), row.period_end.isoformat(), row.currency_code,
-                Money.of(row.currency_code, row.amount_minor).to_decimal_string(), row.amount_minor,
-                head.settlement_currency_code,
-                Money.of(head.settlement_currency_code, row.settlement_amount_minor).to_decimal_string(),
-                row.settlement_amount_minor,
+class CsvStatement:
+    """The CSV file, written incrementally: ``start()``, ``rows(...)`` as often as needed, ``finish()``."""
+
+    def __init__(self, head: StatementHead) -> None:
+        self._head = head
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def start(self) -> bytes:
+        """The header row."""
+        self._writer.writerow(CSV_COLUMNS)
+        return self._take()
+
+    def rows(self, rows: Iterable[StatementRow]) -> bytes:
+        """The rows' lines."""
+        head = self._head
+        for row in rows:
+            self._writer.writerow(
+                (
+                    head.run_id,
+                    row.society_code,
+                    row.line_seq,
+                    row.hub_code,
+                    row.licence_id,
+                    row.licensee_id,
+                    row.report_id,
+                    row.work_id,
+                    row.iswc,
+                    row.title,
+                    row.party_key,
+                    row.party_name,
+                    row.ipi_name_number,
+                    row.right_code,
+                    row.share_bp,
+                    row.stage,
+                    row.territory,
+                    row.period_start.isoformat(),
+                    row.period_end.isoformat(),
+                    row.currency_code,
+                    Money.of(row.currency_code, row.amount_minor).to_decimal_string(),
+                    row.amount_minor,
+                    head.settlement_currency_code,
+                    Money.of(head.settlement_currency_code, row.settlement_amount_minor).to_decimal_string(),
+                    row.settlement_amount_minor,
+                )
             )
-        )  # fmt: skip
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+        return self._take()
+
+    def finish(self) -> bytes:
+        """Nothing: a CSV file has no trailer."""
+        return b""
+
+    def _take(self) -> bytes:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text.encode()
 
 
 def _alpha(value: str, width: int) -> str:
@@ -111,66 +164,155 @@ def _day(value: date) -> str:
     return value.strftime("%Y%m%d")
 
 
+class CrdStatement:
+    """The CRD-shaped file, written incrementally: ``start()``, ``rows(...)``, ``finish()``."""
+
+    def __init__(self, head: StatementHead) -> None:
+        self._head = head
+        self._out: list[str] = []
+        self._transaction = self._record = 0
+        self._group_records = 0
+        self._totals: dict[str, int] = {}
+        self._settlement_total = 0
+        self._previous_work: tuple[str, str, str, str] | None = None
+        self._previous_party: tuple[str, str, int] | None = None
+        self._currency = _alpha(head.settlement_currency_code, 3)
+
+    def start(self) -> bytes:
+        """HDR, GRH and SDN."""
+        head = self._head
+        self._emit(
+            "HDR",
+            "SO",
+            _alpha("NORDCLEAR", 9),
+            _alpha("NORDIC AI CLEARING HOUSE", 45),
+            "01.00",
+            _day(head.created_on),
+            _alpha(head.society_code, 3),
+        )
+        self._emit("GRH", "SDN", _number(1, 5), "01.00")
+        self._emit(
+            "SDN",
+            _number(0, 8),
+            _number(0, 8),
+            _alpha(head.run_id, 40),
+            _day(head.period_start),
+            _day(head.period_end),
+            self._currency,
+            _alpha(head.society_code, 3),
+        )
+        self._group_records = 2
+        return self._take()
+
+    def rows(self, rows: Iterable[StatementRow]) -> bytes:
+        """MWN, MIP and WER records for the rows."""
+        for row in rows:
+            work_key = (row.licence_id, row.report_id, row.work_id, row.stage)
+            if work_key != self._previous_work:
+                self._transaction += 1
+                self._record = 0
+                self._emit(
+                    "MWN",
+                    _number(self._transaction, 8),
+                    _number(self._record, 8),
+                    _alpha(row.work_id, 36),
+                    _alpha(row.iswc, 11),
+                    _alpha(row.title, 60),
+                    _alpha(row.licence_id, 40),
+                    _alpha(row.report_id, 40),
+                )
+                self._group_records += 1
+                self._previous_work, self._previous_party = work_key, None
+            party_key = (row.party_key, row.right_code, row.share_bp)
+            if party_key != self._previous_party:
+                self._record += 1
+                self._emit(
+                    "MIP",
+                    _number(self._transaction, 8),
+                    _number(self._record, 8),
+                    _alpha(row.party_key, 36),
+                    _alpha(row.party_name, 45),
+                    _alpha(row.ipi_name_number, 11),
+                    _alpha(row.right_code, 2),
+                    _number(row.share_bp, 5),
+                )
+                self._group_records += 1
+                self._previous_party = party_key
+            self._record += 1
+            self._emit(
+                "WER",
+                _number(self._transaction, 8),
+                _number(self._record, 8),
+                _alpha(row.stage.upper(), 8),
+                _number(Territory(row.territory).tis_code, 4),
+                _day(row.period_start),
+                _day(row.period_end),
+                _alpha(row.currency_code, 3),
+                _number(row.amount_minor, 18),
+                self._currency,
+                _number(row.settlement_amount_minor, 18),
+                _alpha(row.hub_code, 3),
+                _alpha(row.licensee_id, 40),
+            )
+            self._group_records += 1
+            self._totals[row.currency_code] = self._totals.get(row.currency_code, 0) + row.amount_minor
+            self._settlement_total += row.settlement_amount_minor
+        return self._take()
+
+    def finish(self) -> bytes:
+        """GRT, one CTL per currency, TRL."""
+        group_records = self._group_records + 1  # The GRT itself.
+        self._emit("GRT", _number(1, 5), _number(self._transaction, 8), _number(group_records, 8))
+        for currency in sorted(self._totals):
+            self._emit("CTL", _alpha(currency, 3), _number(self._totals[currency], 18))
+        # HDR and TRL around the group, and one CTL per currency.
+        file_records = group_records + 2 + len(self._totals)
+        self._emit(
+            "TRL",
+            _number(1, 5),
+            _number(self._transaction, 8),
+            _number(file_records, 8),
+            self._currency,
+            _number(self._settlement_total, 18),
+        )
+        return self._take()
+
+    def _emit(self, *fields: str) -> None:
+        self._out.append("".join(fields) + "\r\n")
+
+    def _take(self) -> bytes:
+        text = "".join(self._out)
+        self._out.clear()
+        return text.encode()
+
+
+StatementWriter = CsvStatement | CrdStatement
+
+
+def _chunks(writer: StatementWriter, rows: Iterable[StatementRow], rows_per_chunk: int) -> Iterator[bytes]:
+    yield writer.start()
+    batch: list[StatementRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == rows_per_chunk:
+            yield writer.rows(batch)
+            batch = []
+    yield writer.rows(batch)
+    yield writer.finish()
+
+
+def csv_chunks(
+    head: StatementHead, rows: Iterable[StatementRow], rows_per_chunk: int = 2_000
+) -> Iterator[bytes]:
+    """The CSV file (UTF-8, comma, CRLF, header row), in chunks of about ``rows_per_chunk`` lines."""
+    return _chunks(CsvStatement(head), rows, rows_per_chunk)
+
+
 def crd_chunks(
     head: StatementHead, rows: Iterable[StatementRow], rows_per_chunk: int = 2_000
 ) -> Iterator[bytes]:
     """The CRD-shaped file (UTF-8, one record per CRLF-terminated line), in chunks."""
-    out: list[str] = []
-    transaction = record = group_records = 0
-    totals: dict[str, int] = {}
-    settlement_total = 0
-    previous_work: tuple[str, str, str, str] | None = None
-    previous_party: tuple[str, str, int] | None = None
-    settlement_currency = _alpha(head.settlement_currency_code, 3)
-
-    def emit(*fields: str) -> None:
-        out.append("".join(fields) + "\r\n")
-
-    emit("HDR", "SO", _alpha("NORDCLEAR", 9), _alpha("NORDIC AI CLEARING HOUSE", 45), "01.00",
-         _day(head.created_on), _alpha(head.society_code, 3))  # fmt: skip
-    emit("GRH", "SDN", _number(1, 5), "01.00")
-    emit("SDN", _number(0, 8), _number(0, 8), _alpha(head.run_id, 40), _day(head.period_start),
-         _day(head.period_end), settlement_currency, _alpha(head.society_code, 3))  # fmt: skip
-    group_records = 2
-    for lines, row in enumerate(rows, start=1):
-        work_key = (row.licence_id, row.report_id, row.work_id, row.stage)
-        if work_key != previous_work:
-            transaction += 1
-            record = 0
-            emit("MWN", _number(transaction, 8), _number(record, 8), _alpha(row.work_id, 36),
-                 _alpha(row.iswc, 11), _alpha(row.title, 60), _alpha(row.licence_id, 40),
-                 _alpha(row.report_id, 40))  # fmt: skip
-            group_records += 1
-            previous_work, previous_party = work_key, None
-        party_key = (row.party_key, row.right_code, row.share_bp)
-        if party_key != previous_party:
-            record += 1
-            emit("MIP", _number(transaction, 8), _number(record, 8), _alpha(row.party_key, 36),
-                 _alpha(row.party_name, 45), _alpha(row.ipi_name_number, 11), _alpha(row.right_code, 2),
-                 _number(row.share_bp, 5))  # fmt: skip
-            group_records += 1
-            previous_party = party_key
-        record += 1
-        emit("WER", _number(transaction, 8), _number(record, 8), _alpha(row.stage.upper(), 8),
-             _number(Territory(row.territory).tis_code, 4), _day(row.period_start), _day(row.period_end),
-             _alpha(row.currency_code, 3), _number(row.amount_minor, 18), settlement_currency,
-             _number(row.settlement_amount_minor, 18), _alpha(row.hub_code, 3),
-             _alpha(row.licensee_id, 40))  # fmt: skip
-        group_records += 1
-        totals[row.currency_code] = totals.get(row.currency_code, 0) + row.amount_minor
-        settlement_total += row.settlement_amount_minor
-        if lines % rows_per_chunk == 0:
-            yield "".join(out).encode()
-            out.clear()
-    group_records += 1  # The GRT itself.
-    emit("GRT", _number(1, 5), _number(transaction, 8), _number(group_records, 8))
-    for currency in sorted(totals):
-        emit("CTL", _alpha(currency, 3), _number(totals[currency], 18))
-    # HDR and TRL around the group, and one CTL per currency.
-    file_records = group_records + 2 + len(totals)
-    emit("TRL", _number(1, 5), _number(transaction, 8), _number(file_records, 8), settlement_currency,
-         _number(settlement_total, 18))  # fmt: skip
-    yield "".join(out).encode()
+    return _chunks(CrdStatement(head), rows, rows_per_chunk)
 
 
 def file_name(head: StatementHead, extension: str) -> str:

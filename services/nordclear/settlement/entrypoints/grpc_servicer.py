@@ -158,32 +158,40 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         )
         earned: dict[str, int] = {}
         totals = {"lines": 0, "settlement": 0}
+        writer: statement_files.StatementWriter | None = None
+        if statement_format == pb.STATEMENT_FORMAT_CRD:
+            writer = statement_files.CrdStatement(head)
+        elif statement_format == pb.STATEMENT_FORMAT_CSV:
+            writer = statement_files.CsvStatement(head)
 
-        def count(row: statement_files.StatementRow) -> statement_files.StatementRow:
-            earned[row.currency_code] = earned.get(row.currency_code, 0) + row.amount_minor
-            totals["lines"] += 1
-            totals["settlement"] += row.settlement_amount_minor
-            return row
+        def part(batch: list[statement_files.StatementRow]) -> service_pb.StreamStatementResponse:
+            if writer is None:
+                lines = service_pb.StatementLineBatch(lines=[_line_to_proto(row, run) for row in batch])
+                return service_pb.StreamStatementResponse(lines=lines)
+            return service_pb.StreamStatementResponse(file_chunk=writer.rows(batch))
 
+        # Streamed from the database a batch at a time: a statement can be larger than memory allows.
         async with self._read() as uow:
-            rows = [count(row) async for row in uow.repo.statement_lines(run.run_id, society_code)]
             instructions = await uow.repo.payment_instructions(
                 run_id=run.run_id, society_code=society_code, after=0, limit=100
             )
             admin_fees = await self._run_admin_fees(uow, run.run_id, society_code)
-        if statement_format == pb.STATEMENT_FORMAT_LINES:
-            for start in range(0, len(rows), LINES_PER_BATCH):
-                batch = [_line_to_proto(row, run) for row in rows[start : start + LINES_PER_BATCH]]
-                yield service_pb.StreamStatementResponse(lines=service_pb.StatementLineBatch(lines=batch))
-        else:
-            render = (
-                statement_files.crd_chunks
-                if statement_format == pb.STATEMENT_FORMAT_CRD
-                else statement_files.csv_chunks
-            )
-            for chunk in render(head, rows):
-                if chunk:
-                    yield service_pb.StreamStatementResponse(file_chunk=chunk)
+            if writer is not None:
+                yield service_pb.StreamStatementResponse(file_chunk=writer.start())
+            batch: list[statement_files.StatementRow] = []
+            async for row in uow.repo.statement_lines(run.run_id, society_code):
+                earned[row.currency_code] = earned.get(row.currency_code, 0) + row.amount_minor
+                totals["lines"] += 1
+                totals["settlement"] += row.settlement_amount_minor
+                batch.append(row)
+                if len(batch) == LINES_PER_BATCH:
+                    yield part(batch)
+                    batch = []
+            if batch:
+                yield part(batch)
+            ending = writer.finish() if writer is not None else b""
+            if ending:
+                yield service_pb.StreamStatementResponse(file_chunk=ending)
         currency = run.settlement_currency_code
         yield service_pb.StreamStatementResponse(
             summary=service_pb.StatementSummary(
