@@ -213,16 +213,6 @@ class SettlementRepository:
             )
         )
 
-    async def report_completed(self, licensee_id: str, report_id: str) -> bool:
-        """Whether matching said every line of the report was sent."""
-        table = orm.usage_reports
-        found = await self._session.scalar(
-            select(table.c.matching_completed).where(
-                table.c.licensee_id == licensee_id, table.c.report_id == report_id
-            )
-        )
-        return bool(found)
-
     # --- a run's inputs -----------------------------------------------------------------------
 
     async def licences(self) -> dict[str, Licence]:

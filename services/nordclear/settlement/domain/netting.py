@@ -14,7 +14,7 @@ then derives the positions from the matrix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from nordclear.platform.errors import InvalidArgument
@@ -108,8 +108,3 @@ def payments(positions: Iterable[Position]) -> list[Payment]:
         result.append(Payment(payer, receiver, amount))
         nets[payer] += amount
         nets[receiver] -= amount
-
-
-def check_positions(positions: Sequence[Position]) -> Mapping[str, int]:
-    """The figures of the netting invariant: the sum of the nets (must be 0)."""
-    return {"sum_of_net_minor": sum(position.net_minor for position in positions)}
