@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from nordclear.gen.events.v1.envelope_pb2 import EventEnvelope
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
+from nordclear.gen.settlement.v1 import settlement_service_pb2 as service_pb
 from nordclear.platform.db.engine import create_engine
 from nordclear.platform.db.migrations import upgrade_to_head
 from nordclear.platform.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
@@ -32,7 +33,7 @@ from nordclear.settlement.adapters.events_out import SettlementEventTranslator
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger
 from nordclear.settlement.domain.fx import parse_rates_csv
-from nordclear.settlement.service_layer import fx_ops, ledger_ops, payments, runs
+from nordclear.settlement.service_layer import fx_ops, ledger_ops, payments, runs, suspense_ops
 from tests.unit.settlement import envelopes as scenario
 
 pytestmark = pytest.mark.integration
@@ -361,3 +362,54 @@ async def test_every_event_applied_twice_gives_the_same_run(
         assert [repr(t) for t in await settlement.transfers()] == [repr(t) for t in await once.transfers()]
     finally:
         await engine.dispose()
+
+
+async def test_released_suspense_is_owed_with_its_own_deadline_and_payment(settlement: Settlement) -> None:
+    await settlement.load_scenario()
+    await settlement.run()
+    async with settlement.uow() as uow:
+        held = await uow.repo.list_suspense(
+            society_code=None, reason="NO_MANDATE", status=None, run_id=None, after=0, limit=10
+        )
+    item = next(i for i in held if i.party_key == "pub")
+
+    def answer(
+        released: object, transfer: ledger.Transfer, at: datetime
+    ) -> service_pb.ReleaseSuspenseResponse:
+        return service_pb.ReleaseSuspenseResponse()
+
+    await suspense_ops.release_suspense(
+        settlement.uow,
+        request_id="ops/release-1",
+        fingerprint="f",
+        suspense_id=item.suspense_id,
+        release_to="040",
+        reason="publisher's mandate registered with KODA",
+        released_by="ops:*",
+        answer=answer,
+    )
+
+    group = f"release:{item.suspense_id}"
+    async with settlement.uow() as uow:
+        (obligation,) = await uow.repo.obligations(
+            society_code=None, run_id=group, deadline_on_or_before=None, after=0, limit=10
+        )
+        (instruction,) = await uow.repo.payment_instructions(
+            run_id=group, society_code=None, after=0, limit=10
+        )
+    assert (obligation["debtor_code"], obligation["creditor_code"]) == ("079", "040")
+    assert obligation["amount_minor"] == item.amount_minor
+    assert obligation["paid_on"] is None
+    assert instruction["amount_minor"] == item.amount_minor
+    assert instruction["due_date"] == obligation["deadline"]
+    confirmed = await payments.confirm_payment(
+        settlement.uow,
+        request_id="ops/pay-release-1",
+        fingerprint="f",
+        instruction_id=str(instruction["instruction_id"]),
+        paid_on=date(2026, 6, 1),
+        bank_reference="SEB-1",
+        confirmed_by="ops:*",
+    )
+    assert confirmed.obligations_settled == 1
+    assert sum(_ledger_balances(await settlement.transfers()).values()) == 0

@@ -656,6 +656,54 @@ class SettlementRepository:
         rows = await self._session.execute(query.offset(after).limit(limit))
         return [dict(row._mapping) for row in rows]
 
+    async def add_direct_obligation(
+        self,
+        *,
+        group_id: str,
+        debtor_code: str,
+        creditor_code: str,
+        currency_code: str,
+        amount_minor: int,
+        financial_year_end: date,
+        deadline: date,
+        reference: str,
+    ) -> None:
+        """An obligation outside any netting (released suspense) and the one payment that settles it.
+
+        ``group_id`` stands where a run id stands, so the payment's confirmation settles the obligation
+        exactly as a run's last payment settles the run's.
+        """
+        await self._session.execute(
+            insert(orm.obligations).values(
+                obligation_id=f"{group_id}/obl/0001",
+                run_id=group_id,
+                debtor_code=debtor_code,
+                creditor_code=creditor_code,
+                currency_code=currency_code,
+                amount_minor=amount_minor,
+                settlement_currency_code=currency_code,
+                settlement_amount_minor=amount_minor,
+                financial_year_end=financial_year_end,
+                deadline=deadline,
+                paid_on=None,
+            )
+        )
+        await self._session.execute(
+            insert(orm.payment_instructions).values(
+                instruction_id=f"{group_id}/pay/1",
+                run_id=group_id,
+                payer_code=debtor_code,
+                payee_code=creditor_code,
+                currency_code=currency_code,
+                amount_minor=amount_minor,
+                due_date=deadline,
+                reference=reference,
+                paid_on=None,
+                bank_reference=None,
+                confirmed_by=None,
+            )
+        )
+
     async def payment_instruction(self, instruction_id: str) -> Mapping[str, object] | None:
         """One payment instruction."""
         table = orm.payment_instructions

@@ -2,7 +2,9 @@
 
 The release moves the item's amount from the hub's suspense account to what the hub owes the society
 the money is released to (``society/<hub>/payable/<society>``), names who released it and why, and is
-published as an event. The item keeps its history: held, then released, never deleted.
+published as an event. Released to another society than the hub, it becomes an obligation of its own
+with its deadline and one payment instruction (group ``release:<suspense id>``). The item keeps its
+history: held, then released, never deleted.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from nordclear.gen.settlement.v1 import settlement_service_pb2 as service_pb
+from nordclear.platform import metrics
 from nordclear.platform.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from nordclear.settlement.adapters.repository import StoredSuspense
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger
+from nordclear.settlement.domain.deadlines import DEFAULT_FINANCIAL_YEARS, payment_deadline, year_end_of
 from nordclear.settlement.domain.events import SuspenseReleased
+from nordclear.settlement.service_layer.runs import earliest_deadline_timestamp
 
 OPERATION = "ReleaseSuspense"
 
@@ -73,6 +78,23 @@ async def release_suspense(
             reason=reason.strip(),
             transfer_id=transfer.transfer_id,
         )
+        if release_to != item.hub_code:
+            # Released money is owed outside the netting of the run that held it: an obligation of its
+            # own, due nine months after the end of the hub's financial year of the release, and the one
+            # payment instruction that settles it (confirmed like any other).
+            year_end, deadline = payment_deadline(
+                now.date(), year_end_of(item.hub_code, DEFAULT_FINANCIAL_YEARS)
+            )
+            await uow.repo.add_direct_obligation(
+                group_id=f"release:{suspense_id}",
+                debtor_code=item.hub_code,
+                creditor_code=release_to,
+                currency_code=item.currency_code,
+                amount_minor=item.amount_minor,
+                financial_year_end=year_end,
+                deadline=deadline,
+                reference=f"NORDCLEAR RELEASE {suspense_id}",
+            )
         released = await uow.repo.suspense(suspense_id)
         assert released is not None
         response = answer(released, transfer, now)
@@ -94,4 +116,6 @@ async def release_suspense(
             )
         )
         await uow.commit()
+        earliest = await earliest_deadline_timestamp(uow)
+    metrics.EARLIEST_OPEN_DEADLINE.set(earliest)
     return response
