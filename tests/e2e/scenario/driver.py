@@ -123,9 +123,22 @@ async def retrying(call: Callable[[], Awaitable[T]], *, timeout_s: float = 90) -
         try:
             return await call()
         except grpc.aio.AioRpcError as error:
-            if error.code() not in RETRIED_CODES or loop.time() > deadline:
+            if not _retried(error) or loop.time() > deadline:
                 raise
         await asyncio.sleep(0.3)
+
+
+CLIENT_CORE_WRITE_FAILURE = "Internal error from Core"
+"""What grpc's Python client says, in place of the server's status, when the server ended a client
+stream (e.g. ABORTED at its header) while the client was still writing lines to it."""
+
+
+def _retried(error: grpc.aio.AioRpcError) -> bool:
+    if error.code() in RETRIED_CODES:
+        return True
+    # Not the server's INTERNAL (that names what failed): the client's own write to a stream the server
+    # had already ended; its real answer is lost, so the stream is sent again like any cut-off stream.
+    return error.code() is grpc.StatusCode.INTERNAL and error.details() == CLIENT_CORE_WRITE_FAILURE
 
 
 def work_message(work: CatalogueWork) -> work_pb2.Work:
@@ -245,7 +258,9 @@ class Driver:
     def _channel(self, service: str) -> grpc.aio.Channel:
         return grpc.aio.insecure_channel(
             self.stack.address(service),
-            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
+            # No transparent retries: a call cut off by a crash fails at once and the driver retries it
+            # itself, with the same ids, so every retry is visible.
+            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.enable_retries", 0)],
         )
 
     # Repertoire -----------------------------------------------------------------------------------
@@ -421,6 +436,7 @@ class Driver:
         *,
         after_batch: Callable[[int], Awaitable[None]] | None = None,
         retry: bool = True,
+        deadline_s: float | None = None,
     ) -> mpb.SubmitReportResponse:
         """Stream ``report`` to matching (once the licence is known there); the stored report.
 
@@ -457,7 +473,9 @@ class Driver:
 
             async def once() -> mpb.SubmitReportResponse | None:
                 try:
-                    response: mpb.SubmitReportResponse = await stub.SubmitReport(parts(), metadata=licensee)
+                    response: mpb.SubmitReportResponse = await stub.SubmitReport(
+                        parts(), metadata=licensee, timeout=deadline_s
+                    )
                 except grpc.aio.AioRpcError as error:
                     # Matching learns of the licence through the licensing events.
                     if error.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
@@ -466,7 +484,7 @@ class Driver:
                 return response
 
             submitted = await eventually(
-                lambda: retrying(once),
+                (lambda: retrying(once)) if retry else once,
                 lambda r: r is not None,
                 what=f"{report.report_id} accepted",
                 timeout_s=90,
