@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import grpc
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import OffsetAndMetadata
 from prometheus_client.parser import text_string_to_metric_families
 
 from nordclear.gen.common.v1 import (
@@ -40,6 +42,7 @@ from nordclear.gen.settlement.v1 import settlement_pb2 as spbm
 from nordclear.gen.settlement.v1 import settlement_service_pb2 as spb
 from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as sgrpc
 from nordclear.platform.auth import PrincipalKind, load_private_key, mint_token, principal_for
+from nordclear.platform.topology import DEFAULT_PARTITIONS, SERVICES_BY_NAME, KafkaNames
 from nordclear.runtime.stack import EmbeddedStack
 from tests.e2e.scenario.inputs import (
     CWR_FIXTURES,
@@ -786,3 +789,31 @@ def stop_service(stack: EmbeddedStack, name: str) -> None:
     process = stack.processes[name]
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
+
+
+async def rewind_consumer_group(stack: EmbeddedStack, consumer: str, source: str) -> int:
+    """Commit offset 0 on every partition of ``source``'s topic for ``consumer``'s group, as an operator
+    resets a group to replay a topic from its beginning; returns how many messages the topic holds.
+
+    The consumer's service must be stopped: the group is joined (not written to behind its members'
+    backs), so the commit is the group's own.
+    """
+    topic = KafkaNames().events_topic(SERVICES_BY_NAME[source])
+    group = f"nordclear.{consumer}.from-{source}"
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=stack.broker.bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await kafka.start()
+    try:
+        kafka.subscribe([topic])
+        for _ in range(120):
+            await kafka.getmany(timeout_ms=500)
+            if kafka.assignment():
+                break
+        partitions = sorted(kafka.assignment())
+        assert len(partitions) == DEFAULT_PARTITIONS, f"{group} was assigned {partitions}"
+        ends = await kafka.end_offsets(partitions)
+        await kafka.commit({partition: OffsetAndMetadata(0, "") for partition in partitions})
+    finally:
+        await kafka.stop()
+    return sum(ends.values())
