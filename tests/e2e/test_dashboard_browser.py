@@ -332,19 +332,27 @@ async def _run_settlement(stack: EmbeddedStack) -> settlement_pb2.SettlementRun:
             start_date=_day(today - timedelta(days=30)), end_date=_day(today + timedelta(days=90))
         )
 
-        async def dry_run() -> spb.RunPeriodResponse:
-            response: spb.RunPeriodResponse = await settlement.RunPeriod(
-                spb.RunPeriodRequest(
-                    run_id=f"dry-{uuid.uuid4()}", period=period, settlement_currency_code="SEK", dry_run=True
-                ),
-                metadata=ops,
-            )
+        async def dry_run() -> spb.RunPeriodResponse | None:
+            try:
+                response: spb.RunPeriodResponse = await settlement.RunPeriod(
+                    spb.RunPeriodRequest(
+                        run_id=f"dry-{uuid.uuid4()}",
+                        period=period,
+                        settlement_currency_code="SEK",
+                        dry_run=True,
+                    ),
+                    metadata=ops,
+                )
+            except grpc.aio.AioRpcError as error:
+                if error.code() is grpc.StatusCode.UNAVAILABLE:
+                    return None  # Settlement is still reading the events it settles from: retry.
+                raise
             return response
 
         # Settlement learns of the licence and its fee through the licensing events.
         await eventually(
             dry_run,
-            lambda r: any(p.net.amount_minor != 0 for p in r.run.net_positions),
+            lambda r: r is not None and any(p.net.amount_minor != 0 for p in r.run.net_positions),
             what="the licence's fee in settlement",
         )
         response = await settlement.RunPeriod(

@@ -116,6 +116,16 @@ class ServiceRuntime:
         """Run ``run`` while the service serves; ``stop`` asks it to return when the service stops."""
         self._background.append((run, stop))
 
+    def events_behind(self) -> dict[str, int | None]:
+        """Per consumer group, the messages not yet handled at its last fetch (None: not known yet).
+
+        Empty when this service consumes nothing (consumers switched off in settings): there is then
+        nothing to wait for.
+        """
+        if not self.settings.consume_topics_from_services:
+            return {}
+        return {consumer.group_id: consumer.behind for consumer in self._consumers}
+
     def add_consumer(self, consumer: InboxConsumer[Any]) -> None:
         """Run ``consumer`` while the service runs (unless consumers are switched off in settings)."""
         self._consumers.append(consumer)
@@ -230,9 +240,16 @@ class ServiceRuntime:
         await _retry_until_done(self._start_producer, "kafka producer", self._stopped)
         tasks = [asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-outbox-relay")]
         if self.settings.consume_topics_from_services:
-            for consumer in self._consumers:
-                await _retry_until_done(consumer.start, f"consumer {consumer.group_id}", self._stopped)
-                tasks.append(asyncio.create_task(consumer.run(), name=consumer.group_id))
+            # Groups join at once rather than one after another: each join waits out a rebalance.
+            await asyncio.gather(
+                *(
+                    _retry_until_done(consumer.start, f"consumer {consumer.group_id}", self._stopped)
+                    for consumer in self._consumers
+                )
+            )
+            tasks += [
+                asyncio.create_task(consumer.run(), name=consumer.group_id) for consumer in self._consumers
+            ]
         await asyncio.gather(*tasks)
 
     async def _start_producer(self) -> None:

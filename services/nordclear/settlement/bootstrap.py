@@ -70,7 +70,7 @@ def build(settings: ServiceSettings) -> ServiceRuntime:
             metrics.EARLIEST_OPEN_DEADLINE.set(await runs.earliest_deadline_timestamp(uow))
 
     runtime.add_startup(publish_earliest_deadline)
-    servicer = SettlementServicer(unit_of_work, read_unit_of_work)
+    servicer = SettlementServicer(unit_of_work, read_unit_of_work, events_behind=runtime.events_behind)
     runtime.add_servicer(lambda server: pb_grpc.add_SettlementServiceServicer_to_server(servicer, server))
     return runtime
 

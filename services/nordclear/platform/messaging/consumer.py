@@ -92,6 +92,7 @@ class InboxConsumer(Generic[UowT]):
         self._positions: dict[TopicPartition, int] = {}
         self._stopping = asyncio.Event()
         self._running = False
+        self._behind: int | None = None
         self._last_commit_s = time.monotonic()
 
     async def start(self) -> None:
@@ -110,7 +111,7 @@ class InboxConsumer(Generic[UowT]):
                         await self._handle(record)
                         partition = TopicPartition(record.topic, record.partition)
                         self._processed[partition] = self._positions[partition] = record.offset + 1
-                self._record_lag()
+                await self._record_lag()
                 if time.monotonic() - self._last_commit_s >= self._commit_interval_s:
                     await self.commit_offsets()
         finally:
@@ -265,16 +266,34 @@ class InboxConsumer(Generic[UowT]):
         metrics.EVENTS_HANDLED.labels(self.group_id, event_type, "dead_lettered").inc()
         log.warning("event dead-lettered", reason=reason, topic=record.topic, offset=record.offset)
 
-    def _record_lag(self) -> None:
-        for partition in self._consumer.assignment():
-            highwater = self._consumer.highwater(partition)
-            if highwater is None:
+    @property
+    def behind(self) -> int | None:
+        """Messages on its topics this consumer had yet to handle at its last fetch; None before it knew.
+
+        None until it has joined, been given its partitions and fetched from each of them once, and
+        whenever it is not running: a caller wanting current read models treats None as "not yet".
+        """
+        return self._behind if self._running else None
+
+    async def _record_lag(self) -> None:
+        assignment = self._consumer.assignment()
+        ends = {partition: self._consumer.highwater(partition) for partition in assignment}
+        unknown = [partition for partition, end in ends.items() if end is None]
+        if unknown:
+            # A partition nothing was fetched from (empty, say) has no highwater yet: ask for its end.
+            ends.update(await self._consumer.end_offsets(unknown))
+        total = 0
+        for partition, end in ends.items():
+            if end is None:
                 continue
             position = self._positions.get(partition)
             if position is None:
-                continue  # Nothing handled on it yet since joining; its lag shows once we do.
-            lag = max(0, highwater - position)
+                position = await self._consumer.position(partition)
+            lag = max(0, end - position)
+            total += lag
             metrics.CONSUMER_LAG.labels(self.group_id, partition.topic, str(partition.partition)).set(lag)
+        known = bool(assignment) and all(end is not None for end in ends.values())
+        self._behind = total if known else None
 
 
 def _decode(record: ConsumerRecord[bytes, bytes]) -> envelope_pb2.EventEnvelope:

@@ -7,12 +7,11 @@ society sees the netting summary (all net positions), as it is part of every sta
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from nordclear.gen.common.v1 import codes_pb2, paging_pb2
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
@@ -21,8 +20,8 @@ from nordclear.gen.settlement.v1 import settlement_service_pb2_grpc as pb_grpc
 from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.domain.money import Currency
 from nordclear.platform.domain.societies import society_by_name
-from nordclear.platform.errors import InvalidArgument, NotFound, PermissionDenied
-from nordclear.platform.protoconv import society_from_proto
+from nordclear.platform.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
+from nordclear.platform.protoconv import society_from_proto, timestamp_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.settlement.adapters import run_proto
@@ -48,10 +47,12 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         uow_factory: Callable[[], SettlementUnitOfWork],
         read_uow_factory: Callable[[], SettlementUnitOfWork],
         settings: runs.RunSettings | None = None,
+        events_behind: Callable[[], Mapping[str, int | None]] = dict,
     ) -> None:
         self._uow = uow_factory
         self._read = read_uow_factory
         self._settings = settings or runs.RunSettings()
+        self._events_behind = events_behind
 
     # --- runs ---------------------------------------------------------------------------------
 
@@ -70,6 +71,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         fx_date = (
             optional_date(request.fx_rate_date, "fx_rate_date") if request.HasField("fx_rate_date") else None
         )
+        self._require_caught_up()
         outcome = await runs.run_period(
             self._uow,
             run_id=request.run_id,
@@ -81,6 +83,23 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
             settings=self._settings,
         )
         return service_pb.RunPeriodResponse(run=outcome.run, replayed=outcome.replayed)
+
+    def _require_caught_up(self) -> None:
+        """Refuse to settle from read models that are still filling: money would go to suspense wrongly.
+
+        A service that has just started (or lost the broker) has not read the licences, usage and works
+        yet; a run then would post everything as "not in the repertoire". The check is as of each
+        consumer's last fetch, a fraction of a second old.
+        """
+        lagging = {group: behind for group, behind in self._events_behind().items() if behind != 0}
+        if lagging:
+            shown = ", ".join(
+                f"{group}: {'not joined yet' if behind is None else f'{behind} events behind'}"
+                for group, behind in sorted(lagging.items())
+            )
+            raise Unavailable(
+                f"settlement is still reading the events it settles from ({shown}); retry shortly"
+            )
 
     async def GetRun(self, request: service_pb.GetRunRequest, context: Context) -> service_pb.GetRunResponse:
         """One run."""
@@ -322,7 +341,7 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         if request.kind and kind is None:
             raise InvalidArgument("kind", request.kind, "must be an AccountKind")
         currency = Currency.of(request.currency_code, "currency_code").code if request.currency_code else None
-        as_of = _timestamp(request.as_of, "as_of") if request.HasField("as_of") else None
+        as_of = timestamp_from_proto(request.as_of, "as_of") if request.HasField("as_of") else None
         async with self._read() as uow:
             balances = await uow.repo.balances(as_of, None)
         selected = []
@@ -566,15 +585,6 @@ def _visible_society(principal: Principal, requested: str | None) -> str | None:
     if requested is not None and requested != viewer:
         raise PermissionDenied(f"{principal.describe()} may read its own society's settlement data only")
     return viewer
-
-
-def _timestamp(value: Timestamp, field: str) -> datetime:
-    try:
-        return value.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError, OSError):
-        raise InvalidArgument(
-            field, f"{value.seconds}s {value.nanos}ns", "must be a valid timestamp"
-        ) from None
 
 
 def _page_size(page: paging_pb2.PageRequest) -> int:
