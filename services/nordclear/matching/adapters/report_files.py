@@ -258,7 +258,9 @@ def _json_lines(text: IO[str], kind: ReportKind) -> Iterator[Item]:
             )
             continue
         given = document.get("line_number", number)
-        line.line_number = given if isinstance(given, int) and not isinstance(given, bool) else -1
+        # Not a whole number, or beyond int64: -1, which validation refuses with the line's number.
+        whole = isinstance(given, int) and not isinstance(given, bool) and -(2**63) <= given < 2**63
+        line.line_number = given if whole else -1
         yield line
 
 
@@ -285,6 +287,9 @@ def _dsr(text: IO[str], kind: ReportKind) -> Iterator[Item]:
         where = f"record {reader.line_num}"
         record_type, values = row[0], row[1:]
         if footer is not None:
+            if pending is not None or failed is not None:  # the output before FOOT keeps its number
+                yield failed or pending  # type: ignore[misc]
+                pending, failed = None, None
             yield DecodedLine(
                 number + 1, None, InvalidArgument(where, record_type, "nothing follows the FOOT record")
             )
