@@ -173,9 +173,14 @@ def parse_rates_csv(content: bytes, source: str) -> list[FxRate]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidArgument("csv_file", f"byte {error.start}", "must be UTF-8 text") from None
-    rows = [
-        [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)
-    ]
+    # strict: a quoted cell left open at the end (a cut-off file) is an error, not a shorter rate.
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader if any(c.strip() for c in row)]
+    except csv.Error as error:
+        raise InvalidArgument(
+            f"csv_file.line[{reader.line_num}]", "", f"is not readable as CSV: {error}"
+        ) from None
     if not rows:
         raise InvalidArgument("csv_file", "", "is empty; expected a header row and rates")
     header = [cell.lower() for cell in rows[0]]
