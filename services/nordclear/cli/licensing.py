@@ -94,7 +94,7 @@ def read_document(path: Path) -> Mapping[str, Any]:
     """A YAML or JSON file (JSON is YAML) as a mapping; a clear CLI error otherwise."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Booleans)  # noqa: S506 - a SafeLoader
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or a date like 2026-02-30
         raise typer.BadParameter(f"{path}: cannot be read as YAML or JSON ({error})") from None
     if not isinstance(data, Mapping):
         raise typer.BadParameter(f"{path}: expected a mapping of fields at the top level")
@@ -118,8 +118,24 @@ def _date(value: object, field: str) -> dates_pb2.Date:
 
 
 def _integer(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise typer.BadParameter(f"{field}: {value!r} is not a whole number")
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise typer.BadParameter(f"{field}: {value!r} is not a whole number (64-bit)")
+    return value
+
+
+def _mapping(value: object, field: str) -> Mapping[str, Any]:
+    if not value:
+        return {}
+    if not isinstance(value, Mapping):
+        raise typer.BadParameter(f"{field}: {value!r} is not a mapping of fields")
+    return value
+
+
+def _list(value: object, field: str) -> list[object]:
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise typer.BadParameter(f"{field}: {value!r} is not a list")
     return value
 
 
@@ -136,18 +152,21 @@ def application_from_document(data: Mapping[str, Any]) -> licence_pb2.Applicatio
         "expected_output_count",
         "training_data",
     }
-    unknown = sorted(set(data) - known)
+    unknown = sorted(str(key) for key in data if key not in known)
     if unknown:
         raise typer.BadParameter(f"unknown fields {unknown}; expected some of {sorted(known)}")
-    term = data.get("term") or {}
-    revenue = data.get("expected_revenue") or {}
-    training = data.get("training_data") or {}
+    term = _mapping(data.get("term"), "term")
+    revenue = _mapping(data.get("expected_revenue"), "expected_revenue")
+    training = _mapping(data.get("training_data"), "training_data")
+    territories = [
+        _pick(TERRITORIES, t, "territories") for t in _list(data.get("territories"), "territories")
+    ]
     application = licence_pb2.Application(
         hub_society=_pick(SOCIETIES, data.get("hub_society", ""), "hub_society"),  # type: ignore[arg-type]
         model_name=str(data.get("model_name", "")),
         model_version=str(data.get("model_version", "")),
-        stages=[_pick(STAGES, s, "stages") for s in data.get("stages") or []],  # type: ignore[misc]
-        territories=[_pick(TERRITORIES, t, "territories") for t in data.get("territories") or []],  # type: ignore[misc]
+        stages=[_pick(STAGES, s, "stages") for s in _list(data.get("stages"), "stages")],  # type: ignore[misc]
+        territories=territories,  # type: ignore[arg-type]
         expected_output_count=_integer(data.get("expected_output_count", 0), "expected_output_count"),
         training_data=licence_pb2.TrainingDataDeclaration(
             disclosure=_pick(DISCLOSURES, training.get("disclosure", ""), "training_data.disclosure"),  # type: ignore[arg-type]
