@@ -5,6 +5,12 @@ needed) and posts transfers with PostTransfers in batches, each transfer with it
 (the idempotency key, checked against the stored ones in every call), from a few concurrent callers for
 a fixed time. Then asks GetLedgerBalances once, which derives every balance from the transfers.
 
+Baseline, side by side: the same number of transfers, same row shape (id, debit account, credit account,
+currency, amount, code, the id as primary key), inserted as plain SQL with ``executemany`` in batches of
+the same size, one transaction per batch, from one caller, into the same kind of database (a fresh
+SQLite file, or a table of its own in the given PostgreSQL database, dropped afterwards). The ratio says
+what the service (gRPC, auth, idempotency, double entry, outbox) costs over writing the rows alone.
+
     .venv/bin/python -m benchmarks.bench_settlement_ledger [--seconds 10] [--batch 8190] [--callers 2]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/<empty database>]
 
@@ -25,6 +31,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import grpc
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.bench_repertoire_lookup import free_port
 from benchmarks.figures import Figure, summary_line
@@ -135,6 +143,54 @@ async def _post(
     }
 
 
+async def _plain_inserts(database_url: str, count: int, batch: int) -> float:
+    """Transfers per second of plain ``executemany`` INSERTs of ``count`` transfers, batch per transaction."""
+    numbers = itertools.count()
+    rows = [
+        {
+            "id": transfer.transfer_id,
+            "debit": transfer.debit_account_id,
+            "credit": transfer.credit_account_id,
+            "currency": transfer.amount.currency_code,
+            "amount": transfer.amount.amount_minor,
+            "code": transfer.code,
+        }
+        for start in range(0, count, batch)
+        for transfer in _batch(numbers, min(batch, count - start)).transfers
+    ]
+    engine = create_async_engine(database_url)
+    insert = text(
+        "INSERT INTO bench_plain_transfers"
+        " (id, debit_account_id, credit_account_id, currency, amount_minor, code)"
+        " VALUES (:id, :debit, :credit, :currency, :amount, :code)"
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE IF EXISTS bench_plain_transfers"))
+            await connection.execute(
+                text(
+                    "CREATE TABLE bench_plain_transfers (id VARCHAR(64) PRIMARY KEY,"
+                    " debit_account_id VARCHAR(128) NOT NULL, credit_account_id VARCHAR(128) NOT NULL,"
+                    " currency VARCHAR(3) NOT NULL,"
+                    " amount_minor BIGINT NOT NULL, code VARCHAR(64) NOT NULL)"
+                )
+            )
+        started = time.perf_counter()
+        for start in range(0, len(rows), batch):
+            async with engine.begin() as connection:
+                await connection.execute(insert, rows[start : start + batch])
+        elapsed = time.perf_counter() - started
+        async with engine.begin() as connection:
+            stored = (
+                await connection.execute(text("SELECT COUNT(*) FROM bench_plain_transfers"))
+            ).scalar_one()
+            await connection.execute(text("DROP TABLE bench_plain_transfers"))
+    finally:
+        await engine.dispose()
+    assert stored == count, f"{stored} of {count} plain rows stored"
+    return count / elapsed if elapsed > 0 else 0.0
+
+
 async def _main(seconds: float, batch: int, callers: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
@@ -155,11 +211,14 @@ async def _main(seconds: float, batch: int, callers: int, database_url: str | No
         finally:
             process.terminate()
             process.wait()
+        plain_url = database_url or f"sqlite+aiosqlite:///{folder / 'plain.sqlite3'}"
+        plain_per_s = await _plain_inserts(plain_url, int(result["posted"]), batch)
     database = "PostgreSQL" if database_url and database_url.startswith("postgresql") else "SQLite"
     print(f"ledger PostTransfers, batches of {batch}, {callers} callers, {seconds:.0f} s, {database}")
     print(f"  transfers posted   {result['posted']:,.0f} in {result['elapsed_s']:.1f} s")
     print(f"  throughput         {result['per_s']:,.0f} transfers/s   target >= {TARGET_TRANSFERS_PER_S:,}/s")
     print(f"  batch latency p50  {result['batch_p50_s'] * 1000:.0f} ms")
+    print(f"  plain SQL inserts  {plain_per_s:,.0f} rows/s (executemany, batches of {batch}, same rows)")
     print(f"  GetLedgerBalances  {result['balances_s'] * 1000:.0f} ms over {result['posted']:,.0f} transfers")
     print(
         summary_line(
@@ -170,6 +229,8 @@ async def _main(seconds: float, batch: int, callers: int, database_url: str | No
                     round(result["per_s"]),
                     "transfers/s",
                     TARGET_TRANSFERS_PER_S,
+                    baseline="plain SQL inserts",
+                    baseline_value=round(plain_per_s),
                 ),
                 Figure(
                     "settlement GetLedgerBalances over all transfers",
