@@ -666,10 +666,11 @@ def _unit_row(report_pk: str, unit: StoredUnit) -> dict[str, object]:
         "report_pk": report_pk,
         "line_number": unit.line_number,
         "influence_index": unit.influence_index,
-        "status": unit.status.value,
+        # The enums are strings already: no .value lookup on the hot path.
+        "status": unit.status,
         "work_id": unit.work_id,
         "recording_id": unit.recording_id,
-        "method": unit.method.value if unit.method else "",
+        "method": unit.method or "",
         "confidence_bp": unit.confidence_bp,
         "revision": unit.revision,
         "review_item_id": unit.review_item_id,

@@ -8,6 +8,7 @@ journal names since the last number it applied, so every replica's matcher follo
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from typing import Final
 
@@ -50,6 +51,10 @@ class MatcherView:
                     self.index.upsert(work)
                 after = works[-1].work_id
                 await asyncio.sleep(0)
+        # The index is millions of long-lived objects; left to the collector, every full collection
+        # walks them all while a report streams in (measured: a third of the intake time). Freezing
+        # moves what exists now out of its sight; entries replaced later are freed by reference count.
+        gc.freeze()
         log.info("matcher index built", works=len(self.index))
 
     async def catch_up(self) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -163,7 +162,6 @@ class IntakeSession:
         self._chunk_no = 0
         self._pending: list[MatchedLine] = []
         self._batch_sequence = 0
-        self._outcomes: Counter[tuple[str, str]] = Counter()
         self._provisional = _provisional_report(self.report_pk, header, received_at)
 
     @property
@@ -210,8 +208,6 @@ class IntakeSession:
 
     def _unit(self, line: UsageLine, index: int, now: datetime, reviews: list[ReviewItem]) -> StoredUnit:
         match = self._matcher.match(line.units[index])
-        method = match.method.value if match.method else "none"
-        self._outcomes[(method, match.status.value)] += 1
         review_item_id = ""
         if match.status is MatchStatus.IN_REVIEW:
             review_item_id = f"rvw_{uuid.uuid4().hex}"
@@ -303,8 +299,7 @@ class IntakeSession:
             await uow.commit()
         depth = await _open_reviews(self._uow())
         if validator.accepted:
-            for (method, outcome), count in self._outcomes.items():
-                metrics.MATCHED_LINES.labels(self.header.kind.value, method, outcome).inc(count)
+            _count_outcomes(self.header.kind.value, counts)
         metrics.REVIEW_QUEUE_DEPTH.set(depth)
         return IntakeOutcome(report, counts, duplicate=False)
 
@@ -327,6 +322,14 @@ class IntakeSession:
         async with self._uow() as uow:
             await uow.reports.discard(self.report_pk, keep_report=False)
             await uow.commit()
+
+
+def _count_outcomes(kind: str, counts: UnitCounts) -> None:
+    """The report's units in the lines metric, by method for matched ones."""
+    for method, count in counts.by_method.items():
+        metrics.MATCHED_LINES.labels(kind, method.value, MatchStatus.MATCHED.value).inc(count)
+    metrics.MATCHED_LINES.labels(kind, "none", MatchStatus.IN_REVIEW.value).inc(counts.in_review)
+    metrics.MATCHED_LINES.labels(kind, "none", MatchStatus.UNMATCHED.value).inc(counts.unmatched)
 
 
 async def _open_reviews(uow: MatchingUnitOfWork) -> int:
