@@ -3,14 +3,17 @@
 Against real in-process services (matching with its licence and catalogue, repertoire with its CWR
 import and export): a message beyond the server's receive limit is RESOURCE_EXHAUSTED; a client stream
 cancelled half-way, or whose deadline passes half-way, leaves nothing stored (checked through the API)
-and its id can be used again at once; a client that reads a server stream slowly holds no one else up.
-After each, the service answers other callers as before. SQLite only: what is shown is the server's
+and its id can be used again at once; a cancelled file upload that had spilled to a temporary file
+closes it (the process's open file descriptors, the service being in-process, return to their number
+before); a client that reads a server stream slowly holds no one else up. After each, the service
+answers other callers as before. SQLite only: what is shown is the server's
 handling of the call, which the database kind does not change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from nordclear.gen.matching.v1 import report_pb2
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2 as rpb
 from nordclear.gen.repertoire.v1 import repertoire_service_pb2_grpc as rpb_grpc
 from nordclear.matching.adapters import orm
+from nordclear.matching.entrypoints.grpc_servicer import MAX_FILE_CHUNK_BYTES, SPOOL_IN_MEMORY_BYTES
 from nordclear.platform.auth import PrincipalKind, principal_for
 from nordclear.platform.service_runtime import MAX_MESSAGE_BYTES
 from nordclear.platform.topology import REPERTOIRE
@@ -43,6 +47,10 @@ pytestmark = pytest.mark.integration
 
 CWR_FILE = Path(__file__).parent.parent / "fixtures" / "cwr" / "CW220001DMP_000.V21"
 CHUNK_BYTES = 1_000
+CSV_HEADER = (
+    "isrc,iswc,society_code,society_work_code,work_id,title,main_artist,writers,duration_ms,content_sha256\n"
+)
+CSV_ROW = ",T0700000049,,,,Vem kan segla forutan vind,,,,\n"
 
 
 @pytest.fixture
@@ -199,6 +207,49 @@ async def test_a_report_stream_whose_deadline_passes_half_way_ends_deadline_exce
         what="nothing kept of the expired stream",
     )
     assert (await _submit(matching, "expired-1")).report.lines_total == 2
+
+
+def _open_files() -> int:
+    """File descriptors this process holds (the service runs in it)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def test_a_report_file_upload_cancelled_after_it_spilled_to_disk_releases_its_spool(
+    matching: Matching,
+) -> None:
+    # More than the servicer keeps in memory, so the upload is spooled to a temporary file on disk.
+    chunk = (CSV_ROW * (MAX_FILE_CHUNK_BYTES // len(CSV_ROW))).encode()
+    chunks = SPOOL_IN_MEMORY_BYTES // len(chunk) + 2
+    await _report_status(matching, "warm-up")  # connections the service keeps open anyway
+    before = _open_files()
+    sent = asyncio.Event()
+
+    async def upload_then_hang() -> AsyncIterator[pb.SubmitReportFileRequest]:
+        yield pb.SubmitReportFileRequest(
+            header=pb.ReportFileHeader(report=header("file-1"), format=report_pb2.REPORT_FORMAT_CSV)
+        )
+        yield pb.SubmitReportFileRequest(chunk=CSV_HEADER.encode())
+        for _ in range(chunks):
+            yield pb.SubmitReportFileRequest(chunk=chunk)
+        sent.set()
+        await asyncio.Event().wait()
+
+    call = matching.stub.SubmitReportFile(upload_then_hang(), metadata=matching.licensee)
+    # Bounded: had the service refused the upload early, it would stop taking chunks and this fails.
+    await asyncio.wait_for(sent.wait(), 60)
+    spooled = await eventually(_opened, lambda count: count > before, what="the upload spooled to disk")
+    call.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    after = await eventually(_opened, lambda count: count <= before, what="the spool file closed")
+    assert spooled > before >= after
+    assert await _report_status(matching, "file-1") == grpc.StatusCode.NOT_FOUND
+    assert (await _submit(matching, "file-1")).report.lines_total == 2
+
+
+async def _opened() -> int:
+    return _open_files()
 
 
 async def _import_parts(request_id: str, content: bytes) -> AsyncIterator[rpb.ImportCwrRequest]:
