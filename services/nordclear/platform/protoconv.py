@@ -6,11 +6,11 @@ everywhere, and an out-of-range enum number from a client is an INVALID_ARGUMENT
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from nordclear.gen.common.v1 import codes_pb2
+from nordclear.gen.common.v1 import codes_pb2, dates_pb2
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument
 
@@ -70,3 +70,26 @@ def timestamp_from_proto(value: Timestamp, field: str) -> datetime:
         raise InvalidArgument(
             field, f"{value.seconds}s {value.nanos}ns", "must be a timestamp between years 1 and 9999"
         ) from None
+
+
+def date_from_proto(message: dates_pb2.Date, field: str) -> date:
+    """A calendar date; InvalidArgument naming ``field`` when it is unset or impossible."""
+    try:
+        return date(message.year, message.month, message.day)
+    except ValueError as error:
+        shown = f"{message.year:04d}-{message.month:02d}-{message.day:02d}"
+        raise InvalidArgument(field, shown, f"not a calendar date ({error})") from None
+
+
+def optional_date_from_proto(message: dates_pb2.Date, field: str) -> date | None:
+    """A calendar date, or None when the message is all zeros (unset)."""
+    if message.year == 0 and message.month == 0 and message.day == 0:
+        return None
+    return date_from_proto(message, field)
+
+
+def date_to_proto(value: date | None) -> dates_pb2.Date:
+    """The Date message of ``value`` (all zeros for None)."""
+    if value is None:
+        return dates_pb2.Date()
+    return dates_pb2.Date(year=value.year, month=value.month, day=value.day)

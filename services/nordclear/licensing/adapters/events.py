@@ -20,7 +20,7 @@ from nordclear.licensing.domain import events as domain
 from nordclear.licensing.domain.licence import LicenceStatus
 from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
-from nordclear.platform.protoconv import territory_to_proto
+from nordclear.platform.protoconv import date_to_proto, territory_to_proto
 from nordclear.platform.topology import LICENSING
 
 
@@ -156,7 +156,7 @@ def _status_changed(
 ) -> events.LicenceSuspended | events.LicenceReactivated | events.LicenceRevoked | events.LicenceExpired:
     change = event.change
     licence_id = event.licence.licence_id
-    effective: dates_pb2.Date = proto.date_to_proto(change.effective_from)
+    effective: dates_pb2.Date = date_to_proto(change.effective_from)
     actor = proto.actor_to_proto(change.changed_by)
     if change.status is LicenceStatus.SUSPENDED:
         return events.LicenceSuspended(
@@ -170,9 +170,7 @@ def _status_changed(
         return events.LicenceRevoked(
             licence_id=licence_id, effective_from=effective, reason=change.reason, changed_by=actor
         )
-    return events.LicenceExpired(
-        licence_id=licence_id, term_end=proto.date_to_proto(event.licence.scope.term_end)
-    )
+    return events.LicenceExpired(licence_id=licence_id, term_end=date_to_proto(event.licence.scope.term_end))
 
 
 def _fee_due(event: domain.FeeDue) -> events.FeeDue:
@@ -184,7 +182,7 @@ def _fee_due(event: domain.FeeDue) -> events.FeeDue:
         hub_society=proto.society_number(licence.hub),
         stage=proto.stage_to_proto(event.stage),
         amount=proto.money_to_proto(event.amount),
-        due_on=proto.date_to_proto(event.due_on),
+        due_on=date_to_proto(event.due_on),
         presumption_applied=licence.presumption_applied,
         lines=[
             events.FeeDueLine(

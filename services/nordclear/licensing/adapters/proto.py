@@ -6,7 +6,7 @@ messages, so one translation serves the wire and the database.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -38,6 +38,8 @@ from nordclear.platform.domain.money import Currency, Money
 from nordclear.platform.domain.societies import Society, society_by_name
 from nordclear.platform.errors import InvalidArgument
 from nordclear.platform.protoconv import (
+    date_to_proto,
+    optional_date_from_proto,
     society_from_proto,
     society_to_proto,
     territory_from_proto,
@@ -103,24 +105,6 @@ def stage_from_proto(value: codes_pb2.AiStage.ValueType, field: str) -> AiStage:
 def stage_to_proto(stage: AiStage) -> codes_pb2.AiStage.ValueType:
     """The protobuf ``AiStage`` of a stage."""
     return _STAGE_NUMBERS[stage]
-
-
-def date_from_proto(message: dates_pb2.Date, field: str) -> date | None:
-    """A calendar date, or None when the message is all zeros (unset)."""
-    if message.year == 0 and message.month == 0 and message.day == 0:
-        return None
-    try:
-        return date(message.year, message.month, message.day)
-    except ValueError as error:
-        shown = f"{message.year:04d}-{message.month:02d}-{message.day:02d}"
-        raise InvalidArgument(field, shown, f"not a calendar date ({error})") from None
-
-
-def date_to_proto(value: date | None) -> dates_pb2.Date:
-    """The Date message of ``value`` (all zeros for None)."""
-    if value is None:
-        return dates_pb2.Date()
-    return dates_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def timestamp(value: datetime) -> Timestamp:
@@ -339,8 +323,8 @@ def stored_scope(
     term: dates_pb2.DateRange,
 ) -> Scope:
     """A scope as stored."""
-    start = date_from_proto(term.start_date, "term.start_date")
-    end = date_from_proto(term.end_date, "term.end_date")
+    start = optional_date_from_proto(term.start_date, "term.start_date")
+    end = optional_date_from_proto(term.end_date, "term.end_date")
     assert start is not None, "a stored scope has both ends of its term"
     assert end is not None, "a stored scope has both ends of its term"
     return Scope(
@@ -369,7 +353,7 @@ def fx_rate_to_proto(rate: FxRate) -> money_pb2.FxRate:
 
 def fx_rate_from_proto(message: money_pb2.FxRate) -> FxRate:
     """An FxRate as stored."""
-    rate_date = date_from_proto(message.rate_date, "rate_date")
+    rate_date = optional_date_from_proto(message.rate_date, "rate_date")
     assert rate_date is not None
     return FxRate(
         base=Currency.of(message.base_currency_code),
@@ -416,7 +400,7 @@ def stored_tariff(body: bytes) -> Tariff:
     """A tariff as stored."""
     message = pb.Tariff.FromString(body)
     society = society_of(message.society, "society")
-    valid_from = date_from_proto(message.validity.start_date, "validity.start_date")
+    valid_from = optional_date_from_proto(message.validity.start_date, "validity.start_date")
     assert society is not None
     assert valid_from is not None
     return Tariff(
@@ -425,7 +409,7 @@ def stored_tariff(body: bytes) -> Tariff:
         society=society,
         stage=_STAGES[message.stage],
         valid_from=valid_from,
-        valid_until=date_from_proto(message.validity.end_date, "validity.end_date"),
+        valid_until=optional_date_from_proto(message.validity.end_date, "validity.end_date"),
         currency=Currency.of(message.currency_code),
         components=tuple(
             TariffComponent(
@@ -615,7 +599,7 @@ def stored_licence(body: bytes, quote: Quote) -> Licence:
 
 
 def _stored_change(message: pb.LicenceStatusChange) -> StatusChange:
-    effective = date_from_proto(message.effective_from, "effective_from")
+    effective = optional_date_from_proto(message.effective_from, "effective_from")
     assert effective is not None
     return StatusChange(
         previous=_LICENCE_STATUSES.get(message.previous_status),

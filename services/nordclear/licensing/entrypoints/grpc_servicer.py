@@ -29,7 +29,7 @@ from nordclear.platform.auth import Principal
 from nordclear.platform.domain.identifiers import normalise_isrc, normalise_iswc
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.errors import InvalidArgument, NotFound
-from nordclear.platform.protoconv import territory_from_proto
+from nordclear.platform.protoconv import optional_date_from_proto, territory_from_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 
@@ -302,7 +302,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
             subject=_subject(request),
             stage=proto.stage_from_proto(request.stage, "stage"),
             territory=territory_from_proto(request.territory, "territory"),
-            day=proto.date_from_proto(request.date, "date") or datetime.now(UTC).date(),
+            day=optional_date_from_proto(request.date, "date") or datetime.now(UTC).date(),
             caller=_caller(current_principal()),
             cache=self._licences,
             rights_cache=self._works,
@@ -326,7 +326,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
             self._read(),
             society=proto.society_of(request.society, "society"),
             stage=proto.stage_from_proto(request.stage, "stage") if request.stage else None,
-            in_force_on=proto.date_from_proto(request.in_force_on, "in_force_on"),
+            in_force_on=optional_date_from_proto(request.in_force_on, "in_force_on"),
         )
         start = _offset(request.page.page_token)
         size = _page_size(request.page)
@@ -351,7 +351,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
             action=action,
             licence_id=_required(request.licence_id, "licence_id"),
             reason=request.reason,
-            effective_from=proto.date_from_proto(request.effective_from, "effective_from"),
+            effective_from=optional_date_from_proto(request.effective_from, "effective_from"),
             caller=_caller(principal),
             now=datetime.now(UTC),
         )
@@ -393,8 +393,8 @@ def _draft(message: licence_pb2.Application, principal: Principal) -> Applicatio
         message.model_version,
         stages,
         territories,
-        proto.date_from_proto(message.term.start_date, "application.term.start_date"),
-        proto.date_from_proto(message.term.end_date, "application.term.end_date"),
+        optional_date_from_proto(message.term.start_date, "application.term.start_date"),
+        optional_date_from_proto(message.term.end_date, "application.term.end_date"),
     )
     if not message.HasField("expected_revenue"):
         raise InvalidArgument(

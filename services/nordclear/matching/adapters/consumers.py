@@ -16,7 +16,7 @@ from nordclear.matching.domain.read_model import IndexedRecording, IndexedWork
 from nordclear.matching.service_layer import licences, reports
 from nordclear.matching.service_layer.read_model import index_recording, index_work, remove_work
 from nordclear.platform.errors import InvalidArgument
-from nordclear.platform.protoconv import territory_from_proto
+from nordclear.platform.protoconv import date_from_proto, territory_from_proto
 
 HANDLED_REPERTOIRE_EVENTS = frozenset(
     {
@@ -108,9 +108,7 @@ async def handle_licensing_event(envelope: envelope_pb2.EventEnvelope, uow: Matc
         status, date_field = transitions[kind]
         event = getattr(envelope, kind)
         since = (
-            report_proto.date_from_proto(getattr(event, date_field), date_field)
-            if event.HasField(date_field)
-            else None
+            date_from_proto(getattr(event, date_field), date_field) if event.HasField(date_field) else None
         )
         await licences.licence_changed(uow, event.licence_id, status, since)
 

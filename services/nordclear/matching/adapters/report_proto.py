@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -33,7 +33,12 @@ from nordclear.matching.domain.model import (
 from nordclear.platform.domain.money import Currency, Money
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument
-from nordclear.platform.protoconv import territory_from_proto, territory_to_proto
+from nordclear.platform.protoconv import (
+    date_from_proto,
+    date_to_proto,
+    territory_from_proto,
+    territory_to_proto,
+)
 
 KIND_FROM_PROTO = {
     usage_pb2.USAGE_REPORT_KIND_TRAINING_MANIFEST: ReportKind.TRAINING_MANIFEST,
@@ -111,21 +116,6 @@ class DecodedBatch:
     payload: bytes
     first_line: int
     last_line: int
-
-
-def date_from_proto(value: dates_pb2.Date, field: str) -> date:
-    """A calendar date; InvalidArgument naming ``field`` for an impossible one."""
-    try:
-        return date(value.year, value.month, value.day)
-    except ValueError:
-        raise InvalidArgument(
-            field, f"{value.year:04d}-{value.month:02d}-{value.day:02d}", "a real calendar date"
-        ) from None
-
-
-def date_to_proto(value: date) -> dates_pb2.Date:
-    """The protobuf form of a date."""
-    return dates_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def range_from_proto(value: dates_pb2.DateRange, field: str) -> DateRange:

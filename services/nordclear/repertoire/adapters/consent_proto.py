@@ -11,8 +11,12 @@ from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2
 from nordclear.gen.repertoire.v1 import consent_pb2
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.errors import InvalidArgument
-from nordclear.platform.protoconv import society_from_proto, society_to_proto
-from nordclear.repertoire.adapters.work_proto import date_from_proto, date_to_proto
+from nordclear.platform.protoconv import (
+    date_to_proto,
+    optional_date_from_proto,
+    society_from_proto,
+    society_to_proto,
+)
 from nordclear.repertoire.domain.consent import (
     Actor,
     AiStage,
@@ -95,7 +99,7 @@ def evidence_from_proto(message: audit_pb2.Evidence, field: str) -> Evidence | N
     """The evidence an entry rests on; None when the message is empty."""
     if not (message.description or message.document_uri or message.document_sha256):
         return None
-    received_on = date_from_proto(message.issued_on, f"{field}.issued_on")
+    received_on = optional_date_from_proto(message.issued_on, f"{field}.issued_on")
     if received_on is None:
         raise InvalidArgument(f"{field}.issued_on", "unset", "evidence needs the date it was issued")
     return Evidence(
@@ -108,7 +112,7 @@ def evidence_from_proto(message: audit_pb2.Evidence, field: str) -> Evidence | N
 
 def required_date(message: dates_pb2.Date, field: str) -> date:
     """A date that must be given."""
-    value = date_from_proto(message, field)
+    value = optional_date_from_proto(message, field)
     if value is None:
         raise InvalidArgument(field, "unset", "a date is required")
     return value
@@ -176,7 +180,7 @@ def consent_from_document(document: bytes) -> ConsentEntry:
         stage=stage_from_proto(message.stage, "stage"),
         action=_ACTION_OF[message.action],
         effective_from=required_date(message.effective_from, "effective_from"),
-        effective_until=date_from_proto(message.effective_until, "effective_until"),
+        effective_until=optional_date_from_proto(message.effective_until, "effective_until"),
         recorded_by=Actor(
             kind=_PRINCIPAL_KIND_OF[actor.kind],
             principal_id=actor.principal_id,

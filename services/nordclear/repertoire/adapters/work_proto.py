@@ -9,16 +9,21 @@ field's path, before the domain rules run.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from nordclear.gen.common.v1 import codes_pb2, dates_pb2, identifiers_pb2
+from nordclear.gen.common.v1 import codes_pb2, identifiers_pb2
 from nordclear.gen.repertoire.v1 import work_pb2
 from nordclear.platform.domain.societies import Society, society_by_name
 from nordclear.platform.errors import InvalidArgument
-from nordclear.platform.protoconv import society_from_proto, society_to_proto
+from nordclear.platform.protoconv import (
+    date_to_proto,
+    optional_date_from_proto,
+    society_from_proto,
+    society_to_proto,
+)
 from nordclear.repertoire.domain.work import (
     Affiliation,
     AlternateTitle,
@@ -116,24 +121,6 @@ _TITLE_TYPE_NUMBERS = _reverse(_TITLE_TYPES)
 
 
 # --- dates and times ---------------------------------------------------------------------------
-
-
-def date_from_proto(message: dates_pb2.Date, field: str) -> date | None:
-    """A calendar date, or None when the message is all zeros (unset)."""
-    if message.year == 0 and message.month == 0 and message.day == 0:
-        return None
-    try:
-        return date(message.year, message.month, message.day)
-    except ValueError as error:
-        shown = f"{message.year:04d}-{message.month:02d}-{message.day:02d}"
-        raise InvalidArgument(field, shown, f"not a calendar date ({error})") from None
-
-
-def date_to_proto(value: date | None) -> dates_pb2.Date:
-    """The Date message of ``value`` (all zeros for None)."""
-    if value is None:
-        return dates_pb2.Date()
-    return dates_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def _timestamp(target: Timestamp, value: datetime | None) -> None:
@@ -234,8 +221,8 @@ def _collection_share(message: work_pb2.CollectionShare, field: str) -> Collecti
         inclusion=_enum(_INCLUSIONS, message.inclusion, f"{field}.inclusion", default=Inclusion.INCLUDE),
         shares=_shares(message.shares, f"{field}.shares"),
         sequence_number=message.sequence_number or 1,
-        valid_from=date_from_proto(message.valid_from, f"{field}.valid_from"),
-        valid_until=date_from_proto(message.valid_until, f"{field}.valid_until"),
+        valid_from=optional_date_from_proto(message.valid_from, f"{field}.valid_from"),
+        valid_until=optional_date_from_proto(message.valid_until, f"{field}.valid_until"),
     )
 
 
@@ -245,8 +232,8 @@ def _mandate(message: work_pb2.Mandate, field: str) -> Mandate:
         tis_code=message.tis_code,
         society_code=message.society_code,
         inclusion=_enum(_INCLUSIONS, message.inclusion, f"{field}.inclusion", default=Inclusion.INCLUDE),
-        valid_from=date_from_proto(message.valid_from, f"{field}.valid_from"),
-        valid_until=date_from_proto(message.valid_until, f"{field}.valid_until"),
+        valid_from=optional_date_from_proto(message.valid_from, f"{field}.valid_from"),
+        valid_until=optional_date_from_proto(message.valid_until, f"{field}.valid_until"),
     )
 
 
@@ -360,7 +347,7 @@ def recording_from_proto(
         duration_ms=message.duration_ms or None,
         work_ids=tuple(message.work_ids),
         label=message.label,
-        release_date=date_from_proto(message.release_date, f"{field}.release_date"),
+        release_date=optional_date_from_proto(message.release_date, f"{field}.release_date"),
         submitting_society=submitting_society,
     )
 

@@ -25,7 +25,12 @@ from nordclear.platform.errors import (
     PermissionDenied,
     Unimplemented,
 )
-from nordclear.platform.protoconv import territory_from_proto, timestamp_from_proto
+from nordclear.platform.protoconv import (
+    date_to_proto,
+    optional_date_from_proto,
+    territory_from_proto,
+    timestamp_from_proto,
+)
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.repertoire.adapters import consent_proto, views, work_proto
@@ -449,7 +454,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
             action=action,
             effective_from=consent_proto.required_date(request.effective_from, "effective_from"),
             effective_until=(
-                work_proto.date_from_proto(effective_until, "effective_until") if effective_until else None
+                optional_date_from_proto(effective_until, "effective_until") if effective_until else None
             ),
             evidence=consent_proto.evidence_from_proto(request.evidence, "evidence"),
             note=request.note,
@@ -508,7 +513,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         self, request: pb.GetConsentStatusRequest, context: Context
     ) -> pb.GetConsentStatusResponse:
         """The consent state of every stage for a subject on a date (today when unset)."""
-        on = work_proto.date_from_proto(request.as_of, "as_of") or datetime.now(UTC).date()
+        on = optional_date_from_proto(request.as_of, "as_of") or datetime.now(UTC).date()
         states = await consents.states(self._read(), await self._subject(request.subject), on)
         return pb.GetConsentStatusResponse(
             states=[
@@ -529,7 +534,7 @@ class RepertoireServicer(pb_grpc.RepertoireServiceServicer):
         """Whether a work is licensable for a stage in a territory on a date, and who gets each share."""
         stage = consent_proto.stage_from_proto(request.stage, "stage")
         territory = territory_from_proto(request.territory, "territory")
-        on = work_proto.date_from_proto(request.date, "date") or datetime.now(UTC).date()
+        on = optional_date_from_proto(request.date, "date") or datetime.now(UTC).date()
         work, coverage = await consents.licensability(
             self._read(), _work_key(request.work, "work"), stage, territory, on
         )
@@ -734,7 +739,7 @@ def _import_response(import_id: str, file_name: str, report: cwr_import.ImportRe
                 sender_type=report.header.sender_type,
                 sender_id=report.header.sender_id,
                 sender_name=report.header.sender_name,
-                creation_date=work_proto.date_to_proto(report.header.creation_date),
+                creation_date=date_to_proto(report.header.creation_date),
                 character_set=report.header.character_set,
             )
         )

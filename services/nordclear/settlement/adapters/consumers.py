@@ -7,8 +7,9 @@ deduplication and the dead-lettering.
 from __future__ import annotations
 
 from nordclear.gen.events.v1 import envelope_pb2
+from nordclear.platform.protoconv import date_from_proto, optional_date_from_proto
 from nordclear.platform.rights import RIGHTS_EVENT_TYPES
-from nordclear.settlement.adapters.events_in import date_from_proto, optional_date, report_kind_from_proto
+from nordclear.settlement.adapters.events_in import report_kind_from_proto
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 
 HANDLED_LICENSING_EVENTS = frozenset(
@@ -45,12 +46,16 @@ async def handle_licensing_event(envelope: envelope_pb2.EventEnvelope, uow: Sett
             "licence_revoked": "revoked",
         }[kind]
         await uow.repo.set_licence_status(
-            change.licence_id, status, optional_date(change.effective_from, f"{kind}.effective_from")
+            change.licence_id,
+            status,
+            optional_date_from_proto(change.effective_from, f"{kind}.effective_from"),
         )
     elif kind == "licence_expired":
         expired = envelope.licence_expired
         await uow.repo.set_licence_status(
-            expired.licence_id, "expired", optional_date(expired.term_end, "licence_expired.term_end")
+            expired.licence_id,
+            "expired",
+            optional_date_from_proto(expired.term_end, "licence_expired.term_end"),
         )
 
 

@@ -6,16 +6,19 @@ the inbox consumer parks on the dead-letter topic with the reason.
 
 from __future__ import annotations
 
-from datetime import date
-
-from nordclear.gen.common.v1 import codes_pb2, dates_pb2, tariff_pb2, usage_pb2
+from nordclear.gen.common.v1 import codes_pb2, tariff_pb2, usage_pb2
 from nordclear.gen.events.v1 import licensing_events_pb2 as lic_events
 from nordclear.gen.events.v1 import matching_events_pb2 as match_events
 from nordclear.platform.domain.money import Currency
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import InvalidArgument
-from nordclear.platform.protoconv import society_from_proto, territory_from_proto
+from nordclear.platform.protoconv import (
+    date_from_proto,
+    optional_date_from_proto,
+    society_from_proto,
+    territory_from_proto,
+)
 from nordclear.repertoire.domain.consent import AiStage
 from nordclear.settlement.domain.model import (
     FeeDue,
@@ -66,28 +69,6 @@ def report_kind_from_proto(value: int, field: str) -> ReportKind:
     return kind
 
 
-def date_from_proto(value: dates_pb2.Date, field: str) -> date:
-    """A calendar date; InvalidArgument when unset or impossible."""
-    try:
-        return date(value.year, value.month, value.day)
-    except ValueError:
-        raise InvalidArgument(
-            field, f"{value.year}-{value.month}-{value.day}", "must be a valid date"
-        ) from None
-
-
-def optional_date(value: dates_pb2.Date, field: str) -> date | None:
-    """A calendar date, or None when the message is unset (all zero)."""
-    if value.year == 0 and value.month == 0 and value.day == 0:
-        return None
-    return date_from_proto(value, field)
-
-
-def date_to_proto(value: date) -> dates_pb2.Date:
-    """The protobuf ``Date`` of a calendar date."""
-    return dates_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
 def society_code(value: int, field: str) -> str:
     """The CISAC code of a member society named by a protobuf ``Society``; required."""
     name = society_from_proto(value, field)  # type: ignore[arg-type]
@@ -115,7 +96,7 @@ def licence_from_event(event: lic_events.LicenceIssued) -> Licence:
             territory_from_proto(t, "licence_issued.territories") for t in event.territories
         ),
         term_start=date_from_proto(event.term.start_date, "licence_issued.term.start_date"),
-        term_end=optional_date(event.term.end_date, "licence_issued.term.end_date"),
+        term_end=optional_date_from_proto(event.term.end_date, "licence_issued.term.end_date"),
         presumption_applied=event.presumption_applied,
         tariff_refs=tuple(sorted((ref.tariff_id, ref.version) for ref in event.tariffs)),
     )
@@ -139,7 +120,7 @@ def tariff_from_event(event: lic_events.TariffPublished) -> Tariff:
         stage=stage_from_proto(event.stage, "tariff_published.stage"),
         currency_code=currency,
         valid_from=date_from_proto(event.validity.start_date, "tariff_published.validity.start_date"),
-        valid_until=optional_date(event.validity.end_date, "tariff_published.validity.end_date"),
+        valid_until=optional_date_from_proto(event.validity.end_date, "tariff_published.validity.end_date"),
         components=tuple(components),
     )
 

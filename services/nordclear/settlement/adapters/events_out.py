@@ -14,8 +14,8 @@ from google.protobuf.message import Message
 from nordclear.gen.events.v1 import settlement_events_pb2 as events
 from nordclear.platform.db.unit_of_work import Published
 from nordclear.platform.messaging.envelope import new_envelope
+from nordclear.platform.protoconv import date_to_proto
 from nordclear.platform.topology import SETTLEMENT
-from nordclear.settlement.adapters.events_in import date_to_proto
 from nordclear.settlement.adapters.run_proto import actor, date_range, money, rate_to_proto, society
 from nordclear.settlement.domain.events import RatesLoaded, RunCompleted, RunFailed, SuspenseReleased
 

@@ -9,9 +9,9 @@ from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, money_pb2
 from nordclear.gen.settlement.v1 import settlement_pb2 as pb
 from nordclear.platform.domain.societies import society_by_code, society_by_name
 from nordclear.platform.domain.territories import Territory
-from nordclear.platform.protoconv import society_to_proto, territory_to_proto
+from nordclear.platform.protoconv import date_to_proto, society_to_proto, territory_to_proto
 from nordclear.repertoire.domain.consent import AiStage
-from nordclear.settlement.adapters.events_in import STAGE_TO_PROTO, date_to_proto
+from nordclear.settlement.adapters.events_in import STAGE_TO_PROTO
 from nordclear.settlement.domain import ledger
 from nordclear.settlement.domain.fx import FxRate
 from nordclear.settlement.domain.run import InvariantCheck, RunResult

@@ -21,11 +21,16 @@ from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.domain.money import Currency
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
-from nordclear.platform.protoconv import society_from_proto, timestamp_from_proto
+from nordclear.platform.protoconv import (
+    date_from_proto,
+    date_to_proto,
+    optional_date_from_proto,
+    society_from_proto,
+    timestamp_from_proto,
+)
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 from nordclear.settlement.adapters import run_proto
-from nordclear.settlement.adapters.events_in import date_from_proto, date_to_proto, optional_date
 from nordclear.settlement.adapters.repository import StoredSuspense
 from nordclear.settlement.adapters.unit_of_work import SettlementUnitOfWork
 from nordclear.settlement.domain import ledger, statement_files
@@ -69,7 +74,9 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
             date_from_proto(request.period.end_date, "period.end_date"),
         )
         fx_date = (
-            optional_date(request.fx_rate_date, "fx_rate_date") if request.HasField("fx_rate_date") else None
+            optional_date_from_proto(request.fx_rate_date, "fx_rate_date")
+            if request.HasField("fx_rate_date")
+            else None
         )
         self._require_caught_up()
         outcome = await runs.run_period(
@@ -263,10 +270,10 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         """Obligations by deadline, with their state on ``as_of`` (OPEN, LATE or PAID)."""
         society_code = _visible_society(current_principal(), _society_code(request.society, "society"))
         as_of = (
-            optional_date(request.as_of, "as_of") if request.HasField("as_of") else None
+            optional_date_from_proto(request.as_of, "as_of") if request.HasField("as_of") else None
         ) or datetime.now(UTC).date()
         before = (
-            optional_date(request.deadline_on_or_before, "deadline_on_or_before")
+            optional_date_from_proto(request.deadline_on_or_before, "deadline_on_or_before")
             if request.HasField("deadline_on_or_before")
             else None
         )
@@ -536,7 +543,11 @@ class SettlementServicer(pb_grpc.SettlementServiceServicer):
         self, request: service_pb.ListFxRatesRequest, context: Context
     ) -> service_pb.ListFxRatesResponse:
         """Loaded rates by date, base and quote."""
-        rate_date = optional_date(request.rate_date, "rate_date") if request.HasField("rate_date") else None
+        rate_date = (
+            optional_date_from_proto(request.rate_date, "rate_date")
+            if request.HasField("rate_date")
+            else None
+        )
         offset, size = _page(request.page)
         async with self._read() as uow:
             rates = await uow.repo.list_rates(rate_date, offset, size)
