@@ -93,3 +93,10 @@ def date_to_proto(value: date | None) -> dates_pb2.Date:
     if value is None:
         return dates_pb2.Date()
     return dates_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def timestamp_to_proto(value: datetime) -> Timestamp:
+    """The protobuf ``Timestamp`` of an instant (a naive datetime is taken as UTC)."""
+    stamp = Timestamp()
+    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return stamp

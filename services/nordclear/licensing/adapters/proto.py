@@ -44,6 +44,7 @@ from nordclear.platform.protoconv import (
     society_to_proto,
     territory_from_proto,
     territory_to_proto,
+    timestamp_to_proto,
 )
 from nordclear.repertoire.domain.consent import AiStage
 
@@ -105,13 +106,6 @@ def stage_from_proto(value: codes_pb2.AiStage.ValueType, field: str) -> AiStage:
 def stage_to_proto(stage: AiStage) -> codes_pb2.AiStage.ValueType:
     """The protobuf ``AiStage`` of a stage."""
     return _STAGE_NUMBERS[stage]
-
-
-def timestamp(value: datetime) -> Timestamp:
-    """A Timestamp of an aware datetime."""
-    stamp = Timestamp()
-    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
-    return stamp
 
 
 def from_timestamp(stamp: Timestamp) -> datetime:
@@ -243,7 +237,7 @@ def licensee_to_proto(licensee: Licensee) -> pb.Licensee:
         contacts=[
             pb.Contact(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in licensee.contacts
         ],
-        registered_at=timestamp(licensee.registered_at),
+        registered_at=timestamp_to_proto(licensee.registered_at),
     )
 
 
@@ -281,8 +275,8 @@ def application_to_proto(application: Application) -> pb.Application:
         status=_APPLICATION_STATUS_NUMBERS[application.status],
         quote_id=application.quote_id,
         licence_id=application.licence_id,
-        submitted_at=timestamp(application.submitted_at),
-        status_changed_at=timestamp(application.status_changed_at),
+        submitted_at=timestamp_to_proto(application.submitted_at),
+        status_changed_at=timestamp_to_proto(application.status_changed_at),
         rejection_reason=application.rejection_reason,
     )
 
@@ -437,8 +431,8 @@ def quote_to_proto(quote: Quote) -> pb.Quote:
         presumption_applied=quote.presumption_applied,
         presumption_statement=quote.presumption_statement,
         training_work_count=quote.training_work_count,
-        quoted_at=timestamp(quote.quoted_at),
-        valid_until=timestamp(quote.valid_until),
+        quoted_at=timestamp_to_proto(quote.quoted_at),
+        valid_until=timestamp_to_proto(quote.valid_until),
     )
 
 
@@ -543,7 +537,7 @@ def licence_to_proto(licence: Licence) -> pb.Licence:
             label_text=licence.output_labelling.label_text,
         ),
         status=_LICENCE_STATUS_NUMBERS[licence.status],
-        issued_at=timestamp(licence.issued_at),
+        issued_at=timestamp_to_proto(licence.issued_at),
         history=[_change_to_proto(change) for change in licence.history],
     )
 
@@ -553,7 +547,7 @@ def _change_to_proto(change: StatusChange) -> pb.LicenceStatusChange:
         previous_status=licence_status_to_proto(change.previous),
         status=_LICENCE_STATUS_NUMBERS[change.status],
         effective_from=date_to_proto(change.effective_from),
-        changed_at=timestamp(change.changed_at),
+        changed_at=timestamp_to_proto(change.changed_at),
         changed_by=actor_to_proto(change.changed_by),
         reason=change.reason,
     )

@@ -29,7 +29,7 @@ from nordclear.platform.auth import Principal
 from nordclear.platform.domain.identifiers import normalise_isrc, normalise_iswc
 from nordclear.platform.domain.societies import society_by_name
 from nordclear.platform.errors import InvalidArgument, NotFound
-from nordclear.platform.protoconv import optional_date_from_proto, territory_from_proto
+from nordclear.platform.protoconv import optional_date_from_proto, territory_from_proto, timestamp_to_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 
@@ -288,7 +288,7 @@ class LicensingServicer(pb_grpc.LicensingServiceServicer):
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
                 ).decode(),
                 public_key_raw=key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
-                valid_from=proto.timestamp(first_used),
+                valid_from=timestamp_to_proto(first_used),
             )
         )
 

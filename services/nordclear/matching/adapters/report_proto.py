@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from nordclear.gen.common.v1 import audit_pb2, codes_pb2, dates_pb2, identifiers_pb2, money_pb2, usage_pb2
 from nordclear.gen.matching.v1 import matching_service_pb2 as service_pb2
@@ -132,13 +129,6 @@ def range_from_proto(value: dates_pb2.DateRange, field: str) -> DateRange:
 def range_to_proto(value: DateRange) -> dates_pb2.DateRange:
     """The protobuf form of a date range."""
     return dates_pb2.DateRange(start_date=date_to_proto(value.start), end_date=date_to_proto(value.end))
-
-
-def timestamp(value: datetime) -> Timestamp:
-    """A protobuf timestamp of an aware datetime."""
-    stamp = Timestamp()
-    stamp.FromDatetime(value.astimezone(UTC))
-    return stamp
 
 
 def reference_from_proto(message: report_pb2.UsageReference) -> UsageReference:

@@ -55,6 +55,7 @@ from nordclear.matching.domain.report import (
 )
 from nordclear.platform.domain.territories import Territory
 from nordclear.platform.errors import Aborted
+from nordclear.platform.protoconv import timestamp_to_proto
 
 _PRINCIPAL_KINDS = {
     "society": audit_pb2.PRINCIPAL_KIND_SOCIETY,
@@ -720,9 +721,9 @@ def review_to_proto(item: ReviewItem) -> report_pb2.ReviewItem:
         resolved_work_id=item.resolved_work_id,
         note=item.note,
     )
-    message.created_at.CopyFrom(report_proto.timestamp(item.created_at))
+    message.created_at.CopyFrom(timestamp_to_proto(item.created_at))
     if item.resolved_at is not None:
-        message.resolved_at.CopyFrom(report_proto.timestamp(item.resolved_at))
+        message.resolved_at.CopyFrom(timestamp_to_proto(item.resolved_at))
     if item.resolved_by is not None:
         message.resolved_by.CopyFrom(
             audit_pb2.Actor(

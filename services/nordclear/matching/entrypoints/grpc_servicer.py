@@ -39,6 +39,7 @@ from nordclear.matching.service_layer.intake import IntakeOutcome, IntakeSession
 from nordclear.matching.service_layer.read_model import index_status
 from nordclear.platform.auth import Principal, PrincipalKind
 from nordclear.platform.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from nordclear.platform.protoconv import timestamp_to_proto
 from nordclear.platform.rpc.access import current_principal
 from nordclear.platform.rpc.idempotency import fingerprint, scoped_request_id
 
@@ -459,8 +460,8 @@ def _report(report: Report, counts: UnitCounts) -> report_pb2.Report:
         errors=[report_proto.violation_to_proto(violation) for violation in report.errors],
         errors_total=report.errors_total,
     )
-    message.received_at.CopyFrom(report_proto.timestamp(report.received_at))
-    message.status_changed_at.CopyFrom(report_proto.timestamp(report.status_changed_at))
+    message.received_at.CopyFrom(timestamp_to_proto(report.received_at))
+    message.status_changed_at.CopyFrom(timestamp_to_proto(report.status_changed_at))
     return message
 
 
@@ -479,5 +480,5 @@ def _match(unit: StoredUnit) -> report_pb2.Match:
         revision=unit.revision,
     )
     if unit.matched_at is not None:
-        message.matched_at.CopyFrom(report_proto.timestamp(unit.matched_at))
+        message.matched_at.CopyFrom(timestamp_to_proto(unit.matched_at))
     return message
